@@ -1,0 +1,49 @@
+//! `saishi build`: the site of DIR into DIR/public (or `--output`).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use super::{Progress, report};
+use crate::{Site, render};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The site's folder (where site.yaml is)
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+    /// Where to write the site [default: ROOT/public]
+    #[arg(long)]
+    pub output: Option<PathBuf>,
+}
+
+pub fn run(args: &Args, progress: &Progress) -> ExitCode {
+    let start = Instant::now();
+    let out_dir = args.output.clone().unwrap_or_else(|| args.root.join("public"));
+    let site = match Site::load(&args.root) {
+        Ok(site) => site,
+        Err(err) => return report(&args.root, &err),
+    };
+    let c = &site.content;
+    progress.say(format_args!(
+        "read {} entries, {} notices, {} guide pages ({} ms)",
+        c.entries.len(),
+        c.notices.len(),
+        c.guide.len(),
+        start.elapsed().as_millis()
+    ));
+    match crate::build(&site, &out_dir, &render::Options::default()) {
+        Ok(stats) => {
+            progress.say(format_args!(
+                "built {}: {} files written, {} unchanged, {} removed ({} ms)",
+                out_dir.display(),
+                stats.written,
+                stats.unchanged,
+                stats.removed,
+                start.elapsed().as_millis()
+            ));
+            ExitCode::SUCCESS
+        }
+        Err(err) => report(&args.root, &err),
+    }
+}

@@ -1,0 +1,591 @@
+//! Entry records: the typed form of `content/entries/**/*.yaml`.
+//!
+//! Keys may be English or the attachment-2 (附件2) Chinese headers; [`FIELDS`] is the one table
+//! of names, aliases and privacy, used for reading, suggestions and the public view.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::OnceLock;
+
+use chrono::NaiveDate;
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, Serialize};
+
+use crate::rules::sme::Industry;
+use crate::text::fold;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Field {
+    Id,
+    Project,
+    Applicant,
+    Group,
+    Specialized,
+    Contact,
+    Phone,
+    LegalRep,
+    Region,
+    Liaison,
+    Entity,
+    Submitted,
+    Registered,
+    CreditCode,
+    Team,
+    Industry,
+    Employees,
+    Revenue,
+    Assets,
+    InMarket,
+    IpOwned,
+    IpDispute,
+    Dishonest,
+    Award,
+    Summary,
+}
+
+pub struct FieldSpec {
+    pub field: Field,
+    /// The English key.
+    pub key: &'static str,
+    /// The Chinese header, as in attachment 2 where it is an attachment-2 column.
+    pub header: &'static str,
+    pub aliases: &'static [&'static str],
+    /// An attachment-2 column: blank fails the `required` rule.
+    pub a2: bool,
+    /// May appear in the public site.
+    pub public: bool,
+}
+
+const fn spec(
+    field: Field,
+    key: &'static str,
+    header: &'static str,
+    aliases: &'static [&'static str],
+    a2: bool,
+    public: bool,
+) -> FieldSpec {
+    FieldSpec { field, key, header, aliases, a2, public }
+}
+
+/// Every entry field. The attachment-2 columns come first, in the attachment's order.
+pub const FIELDS: &[FieldSpec] = &[
+    spec(Field::Project, "project", "项目名称", &[], true, true),
+    spec(Field::Applicant, "applicant", "企业（创客）名称", &["企业名称", "创客名称"], true, true),
+    spec(Field::Group, "group", "组别（企业组/创业组）", &["组别"], true, true),
+    spec(Field::Specialized, "specialized", "是否属于专精特新企业", &["专精特新"], true, true),
+    spec(Field::Contact, "contact", "联系人", &[], true, false),
+    spec(Field::Phone, "phone", "联系方式", &["联系电话", "手机"], true, false),
+    spec(Field::LegalRep, "legal_rep", "法人（创客填写）", &["法人", "法定代表人"], true, false),
+    spec(Field::Region, "region", "所属地区", &["地区", "县区"], true, true),
+    spec(Field::Liaison, "liaison", "联络员", &[], true, false),
+    spec(Field::Id, "id", "编号", &[], false, true),
+    spec(Field::Entity, "entity", "主体类型", &[], false, true),
+    spec(Field::Submitted, "submitted", "报名日期", &[], false, true),
+    spec(Field::Registered, "registered", "注册日期", &["成立日期"], false, true),
+    spec(Field::CreditCode, "credit_code", "统一社会信用代码", &["信用代码"], false, false),
+    spec(Field::Team, "team", "核心成员", &["团队成员"], false, false),
+    spec(Field::Industry, "industry", "所属行业", &["行业"], false, false),
+    spec(Field::Employees, "employees", "从业人员", &["从业人员数"], false, false),
+    spec(Field::Revenue, "revenue", "营业收入（万元）", &["营业收入"], false, false),
+    spec(Field::Assets, "assets", "资产总额（万元）", &["资产总额"], false, false),
+    spec(Field::InMarket, "in_market", "已进入市场", &[], false, false),
+    spec(Field::IpOwned, "ip_owned", "自主知识产权", &[], false, false),
+    spec(Field::IpDispute, "ip_dispute", "知识产权纠纷", &[], false, false),
+    spec(Field::Dishonest, "dishonest", "严重失信", &["失信记录"], false, false),
+    spec(Field::Award, "award", "获奖等级", &["奖项"], false, true),
+    spec(Field::Summary, "summary", "项目简介", &[], false, true),
+];
+
+impl Field {
+    pub fn spec(self) -> &'static FieldSpec {
+        FIELDS.iter().find(|s| s.field == self).expect("every field is in FIELDS")
+    }
+
+    /// Looks a key up by its English name, Chinese header or an alias, ignoring width,
+    /// bracket style, case and spaces (`企业(创客)名称` and `企业（创客） 名称` are the same).
+    pub fn lookup(key: &str) -> Option<Field> {
+        static INDEX: OnceLock<HashMap<String, Field>> = OnceLock::new();
+        let index = INDEX.get_or_init(|| {
+            FIELDS
+                .iter()
+                .flat_map(|s| {
+                    [s.key, s.header].into_iter().chain(s.aliases.iter().copied()).map(|k| (fold(k), s.field))
+                })
+                .collect()
+        });
+        index.get(&fold(key)).copied()
+    }
+
+    /// Every accepted spelling, for "did you mean".
+    pub fn all_names() -> impl Iterator<Item = &'static str> {
+        FIELDS.iter().flat_map(|s| [s.key, s.header].into_iter().chain(s.aliases.iter().copied()))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum Group {
+    #[serde(rename = "企业组")]
+    Enterprise,
+    #[serde(rename = "创业组")]
+    Startup,
+}
+
+impl Group {
+    pub fn label(self) -> &'static str {
+        match self {
+            Group::Enterprise => "企业组",
+            Group::Startup => "创业组",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum Entity {
+    #[serde(rename = "企业")]
+    Company,
+    #[serde(rename = "团队")]
+    Team,
+}
+
+impl Entity {
+    pub fn label(self) -> &'static str {
+        match self {
+            Entity::Company => "企业",
+            Entity::Team => "团队",
+        }
+    }
+}
+
+/// What an entry record says, field by field; a blank field is `None`.
+#[derive(Debug, Clone, Default)]
+pub struct Record {
+    pub id: Option<String>,
+    pub project: Option<String>,
+    pub applicant: Option<String>,
+    pub group: Option<Group>,
+    pub specialized: Option<bool>,
+    pub contact: Option<String>,
+    pub phone: Option<String>,
+    pub legal_rep: Option<String>,
+    pub region: Option<String>,
+    pub liaison: Option<String>,
+    pub entity: Option<Entity>,
+    pub submitted: Option<NaiveDate>,
+    pub registered: Option<NaiveDate>,
+    pub credit_code: Option<String>,
+    pub team: Option<Vec<String>>,
+    pub industry: Option<Industry>,
+    pub employees: Option<f64>,
+    pub revenue: Option<f64>,
+    pub assets: Option<f64>,
+    pub in_market: Option<bool>,
+    pub ip_owned: Option<bool>,
+    pub ip_dispute: Option<bool>,
+    pub dishonest: Option<bool>,
+    pub award: Option<String>,
+    pub summary: Option<String>,
+}
+
+impl Record {
+    /// Whether an attachment-2 column holds a value.
+    pub fn is_filled(&self, field: Field) -> bool {
+        match field {
+            Field::Project => self.project.is_some(),
+            Field::Applicant => self.applicant.is_some(),
+            Field::Group => self.group.is_some(),
+            Field::Specialized => self.specialized.is_some(),
+            Field::Contact => self.contact.is_some(),
+            Field::Phone => self.phone.is_some(),
+            Field::LegalRep => self.legal_rep.is_some(),
+            Field::Region => self.region.is_some(),
+            Field::Liaison => self.liaison.is_some(),
+            _ => true,
+        }
+    }
+
+    /// The entity, where the record implies it: 企业组 is always a company.
+    pub fn entity(&self) -> Option<Entity> {
+        match (self.entity, self.group) {
+            (Some(e), _) => Some(e),
+            (None, Some(Group::Enterprise)) => Some(Entity::Company),
+            (None, _) if self.registered.is_some() || self.credit_code.is_some() => Some(Entity::Company),
+            (None, _) if self.team.is_some() => Some(Entity::Team),
+            _ => None,
+        }
+    }
+
+    /// Every private value of the record with its field's key, for the privacy guard.
+    pub fn private_values(&self) -> Vec<(&'static str, &str)> {
+        let single = [
+            ("contact", &self.contact),
+            ("phone", &self.phone),
+            ("legal_rep", &self.legal_rep),
+            ("liaison", &self.liaison),
+            ("credit_code", &self.credit_code),
+        ];
+        single
+            .into_iter()
+            .filter_map(|(key, v)| v.as_deref().map(|v| (key, v)))
+            .chain(self.team.iter().flatten().map(|n| ("team", n.as_str())))
+            .collect()
+    }
+
+    /// Every public string of the record (ids and dates aside).
+    pub fn public_values(&self) -> impl Iterator<Item = &str> {
+        [&self.project, &self.applicant, &self.region, &self.award, &self.summary].into_iter().flatten().map(String::as_str)
+    }
+}
+
+/// One entry: its record, its id and where it was read from.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub id: String,
+    /// The file, relative to the site root, with `/` separators.
+    pub file: String,
+    pub line: usize,
+    pub fields: Record,
+}
+
+// ---------------------------------------------------------------- reading
+
+impl<'de> Deserialize<'de> for Record {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(RecordVisitor)
+    }
+}
+
+struct RecordVisitor;
+
+impl<'de> Visitor<'de> for RecordVisitor {
+    type Value = Record;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an entry: a mapping of fields such as `project: …`")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Record, A::Error> {
+        let mut r = Record::default();
+        let mut seen = Vec::new();
+        while let Some(field) = map.next_key_seed(KeySeed { seen: &mut seen })? {
+            match field {
+                Field::Id => r.id = map.next_value::<Text>()?.0,
+                Field::Project => r.project = map.next_value::<Text>()?.0,
+                Field::Applicant => r.applicant = map.next_value::<Text>()?.0,
+                Field::Group => r.group = map.next_value::<Choice<Group>>()?.0,
+                Field::Specialized => r.specialized = map.next_value::<YesNo>()?.0,
+                Field::Contact => r.contact = map.next_value::<Text>()?.0,
+                Field::Phone => r.phone = map.next_value::<Text>()?.0,
+                Field::LegalRep => r.legal_rep = map.next_value::<Text>()?.0,
+                Field::Region => r.region = map.next_value::<Text>()?.0,
+                Field::Liaison => r.liaison = map.next_value::<Text>()?.0,
+                Field::Entity => r.entity = map.next_value::<Choice<Entity>>()?.0,
+                Field::Submitted => r.submitted = map.next_value::<Day>()?.0,
+                Field::Registered => r.registered = map.next_value::<Day>()?.0,
+                Field::CreditCode => r.credit_code = map.next_value::<Text>()?.0,
+                Field::Team => r.team = map.next_value::<Names>()?.0,
+                Field::Industry => r.industry = map.next_value::<Choice<Industry>>()?.0,
+                Field::Employees => r.employees = map.next_value::<Amount>()?.0,
+                Field::Revenue => r.revenue = map.next_value::<Amount>()?.0,
+                Field::Assets => r.assets = map.next_value::<Amount>()?.0,
+                Field::InMarket => r.in_market = map.next_value::<YesNo>()?.0,
+                Field::IpOwned => r.ip_owned = map.next_value::<YesNo>()?.0,
+                Field::IpDispute => r.ip_dispute = map.next_value::<YesNo>()?.0,
+                Field::Dishonest => r.dishonest = map.next_value::<YesNo>()?.0,
+                Field::Award => r.award = map.next_value::<Text>()?.0,
+                Field::Summary => r.summary = map.next_value::<Text>()?.0,
+            }
+        }
+        Ok(r)
+    }
+}
+
+/// Reads one key of an entry; an unknown or repeated key is an error at the key's own position.
+struct KeySeed<'s> {
+    seen: &'s mut Vec<Field>,
+}
+
+impl<'de> de::DeserializeSeed<'de> for KeySeed<'_> {
+    type Value = Field;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Field, D::Error> {
+        let seen = self.seen;
+        scalar(d, "a field name", |key| {
+            let key = key.unwrap_or_default();
+            let field = Field::lookup(&key).ok_or_else(|| unknown_key(&key))?;
+            if seen.contains(&field) {
+                return Err(format!(
+                    "`{key}` is given twice for the same entry (as `{}` or one of its other names)",
+                    field.spec().key
+                ));
+            }
+            seen.push(field);
+            Ok(field)
+        })
+    }
+}
+
+fn unknown_key(key: &str) -> String {
+    match crate::content::diagnostic::did_you_mean(key, Field::all_names()) {
+        Some(best) => format!("unknown field `{key}`; did you mean `{best}`?"),
+        None => format!(
+            "unknown field `{key}`; entry fields are {} (or their attachment-2 Chinese headers)",
+            FIELDS.iter().map(|s| s.key).collect::<Vec<_>>().join(", ")
+        ),
+    }
+}
+
+/// Reads one scalar as text (numbers as their digits; blank or `~` is `None`) and converts it
+/// inside the visitor, so that a conversion error carries the value's own line and column.
+fn scalar<'de, D: Deserializer<'de>, T>(
+    d: D,
+    what: &'static str,
+    convert: impl FnOnce(Option<String>) -> Result<T, String>,
+) -> Result<T, D::Error> {
+    struct ScalarVisitor<F> {
+        what: &'static str,
+        convert: F,
+    }
+    impl<T, F: FnOnce(Option<String>) -> Result<T, String>> Visitor<'_> for ScalarVisitor<F> {
+        type Value = T;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str(self.what)
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<T, E> {
+            let v = v.trim();
+            (self.convert)((!v.is_empty()).then(|| v.to_owned())).map_err(E::custom)
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<T, E> {
+            self.visit_str(&v.to_string())
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<T, E> {
+            self.visit_str(&v.to_string())
+        }
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<T, E> {
+            self.visit_str(&v.to_string())
+        }
+        fn visit_bool<E: de::Error>(self, v: bool) -> Result<T, E> {
+            self.visit_str(if v { "true" } else { "false" })
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<T, E> {
+            (self.convert)(None).map_err(E::custom)
+        }
+    }
+    d.deserialize_any(ScalarVisitor { what, convert })
+}
+
+/// A scalar read as text: a phone stored as a number becomes its digits; blank is `None`.
+pub struct Text(pub Option<String>);
+
+impl<'de> Deserialize<'de> for Text {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        scalar(d, "text", |v| Ok(Text(v)))
+    }
+}
+
+/// 是/否 as in the spreadsheet, or a YAML boolean.
+pub struct YesNo(pub Option<bool>);
+
+impl<'de> Deserialize<'de> for YesNo {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        scalar(d, "是 or 否", |v| {
+            let Some(v) = v else { return Ok(YesNo(None)) };
+            match fold(&v).as_str() {
+                "是" | "有" | "yes" | "y" | "true" | "1" | "√" => Ok(YesNo(Some(true))),
+                "否" | "无" | "没有" | "no" | "n" | "false" | "0" | "×" => Ok(YesNo(Some(false))),
+                _ => Err(format!("`{v}` is not a yes/no value: write 是 or 否")),
+            }
+        })
+    }
+}
+
+/// A calendar date: 2025-07-01, 2025/7/1, 2025.7.1 or 2025年7月1日.
+#[derive(Debug, Clone, Copy)]
+pub struct Day(pub Option<NaiveDate>);
+
+pub fn parse_date(v: &str) -> Option<NaiveDate> {
+    let v = v.trim().trim_end_matches('日');
+    let parts: Vec<&str> = v.split(['-', '/', '.', '年', '月']).collect();
+    match parts.as_slice() {
+        [y, m, d] if y.len() == 4 => NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?),
+        _ => None,
+    }
+}
+
+impl<'de> Deserialize<'de> for Day {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        scalar(d, "a date", |v| match v {
+            None => Ok(Day(None)),
+            Some(v) => parse_date(&v)
+                .map(|date| Day(Some(date)))
+                .ok_or_else(|| format!("`{v}` is not a date: write it as 2025-07-01 (or 2025年7月1日)")),
+        })
+    }
+}
+
+/// A non-negative amount (persons, 万元); `1,200` and `1200` are the same.
+pub struct Amount(pub Option<f64>);
+
+impl<'de> Deserialize<'de> for Amount {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        scalar(d, "a number", |v| {
+            let Some(v) = v else { return Ok(Amount(None)) };
+            match v.replace([',', '，'], "").parse::<f64>() {
+                Ok(n) if n >= 0.0 && n.is_finite() => Ok(Amount(Some(n))),
+                _ => Err(format!("`{v}` is not a number: write a plain number such as 120 or 3500.5")),
+            }
+        })
+    }
+}
+
+/// A list of names, or one string of names separated by 、，, or spaces.
+pub struct Names(pub Option<Vec<String>>);
+
+impl<'de> Deserialize<'de> for Names {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Names;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a list of names")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Names, A::Error> {
+                let mut names = Vec::new();
+                while let Some(Text(name)) = seq.next_element()? {
+                    names.extend(name);
+                }
+                Ok(Names(Some(names)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Names, E> {
+                let names: Vec<String> = v
+                    .split(['、', '，', ',', ';', '；', '/'])
+                    .flat_map(str::split_whitespace)
+                    .map(str::to_owned)
+                    .collect();
+                Ok(Names((!names.is_empty()).then_some(names)))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Names, E> {
+                Ok(Names(None))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// A value from a closed set, named in Chinese or English.
+pub trait Choices: Sized + 'static {
+    const WHAT: &'static str;
+    /// Every accepted spelling with its value; the first spelling of each value is the canonical one.
+    fn choices() -> &'static [(&'static str, Self)];
+}
+
+impl Choices for Group {
+    const WHAT: &'static str = "组别";
+    fn choices() -> &'static [(&'static str, Self)] {
+        &[
+            ("企业组", Group::Enterprise),
+            ("enterprise", Group::Enterprise),
+            ("企业", Group::Enterprise),
+            ("创业组", Group::Startup),
+            ("startup", Group::Startup),
+            ("创业", Group::Startup),
+        ]
+    }
+}
+
+impl Choices for Entity {
+    const WHAT: &'static str = "主体类型";
+    fn choices() -> &'static [(&'static str, Self)] {
+        &[
+            ("企业", Entity::Company),
+            ("company", Entity::Company),
+            ("初创企业", Entity::Company),
+            ("团队", Entity::Team),
+            ("team", Entity::Team),
+            ("创客团队", Entity::Team),
+        ]
+    }
+}
+
+pub struct Choice<T>(pub Option<T>);
+
+impl<'de, T: Choices + Copy> Deserialize<'de> for Choice<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        scalar(d, T::WHAT, |v| {
+            let Some(v) = v else { return Ok(Choice(None)) };
+            let folded = fold(&v);
+            if let Some((_, value)) = T::choices().iter().find(|(name, _)| fold(name) == folded) {
+                return Ok(Choice(Some(*value)));
+            }
+            let names = || T::choices().iter().map(|(n, _)| *n);
+            let hint = match crate::content::diagnostic::did_you_mean(&v, names()) {
+                Some(best) => format!("; did you mean `{best}`?"),
+                None => String::new(),
+            };
+            Err(format!("`{v}` is not a valid {}: expected one of {}{hint}", T::WHAT, names().collect::<Vec<_>>().join(", ")))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content::yaml;
+
+    fn read(text: &str) -> Result<Record, crate::content::Diagnostic> {
+        yaml::parse(text, "e.yaml", 0)
+    }
+
+    #[test]
+    fn chinese_and_english_keys() {
+        let r = read("项目名称: 智能温室\n企业(创客)名称: 晋中瑞丰科技有限公司\n组别（企业组/创业组）: 企业组\n是否属于专精特新企业: 是\nphone: 13812345678\nsubmitted: 2025年7月1日\nteam: 王伟、李娜\n").unwrap();
+        assert_eq!(r.project.as_deref(), Some("智能温室"));
+        assert_eq!(r.applicant.as_deref(), Some("晋中瑞丰科技有限公司"));
+        assert_eq!(r.group, Some(Group::Enterprise));
+        assert_eq!(r.specialized, Some(true));
+        assert_eq!(r.phone.as_deref(), Some("13812345678"));
+        assert_eq!(r.submitted, NaiveDate::from_ymd_opt(2025, 7, 1));
+        assert_eq!(r.team, Some(vec!["王伟".to_owned(), "李娜".to_owned()]));
+    }
+
+    #[test]
+    fn blank_is_missing_not_an_error() {
+        let r = read("project: \ncontact: ''\nspecialized:\n").unwrap();
+        assert!(r.project.is_none() && r.contact.is_none() && r.specialized.is_none());
+    }
+
+    #[test]
+    fn unknown_key_suggests() {
+        let err = read("project: a\nprojetc: b\n").unwrap_err();
+        assert_eq!((err.line, err.column), (2, 1));
+        assert!(err.message.contains("did you mean `project`"), "{}", err.message);
+    }
+
+    #[test]
+    fn bad_enumeration_value() {
+        let err = read("project: a\ngroup: 企业组别\n").unwrap_err();
+        assert_eq!((err.line, err.column), (2, 8));
+        assert!(err.message.contains("not a valid 组别"), "{}", err.message);
+        assert!(err.message.contains("did you mean"), "{}", err.message);
+    }
+
+    #[test]
+    fn bad_date_and_bool() {
+        assert!(read("submitted: 2025-13-01\n").unwrap_err().message.contains("not a date"));
+        assert!(read("in_market: maybe\n").unwrap_err().message.contains("是 or 否"));
+        assert!(read("employees: -3\n").unwrap_err().message.contains("not a number"));
+    }
+
+    #[test]
+    fn duplicate_key_by_alias() {
+        let err = read("project: a\n项目名称: b\n").unwrap_err();
+        assert!(err.message.contains("given twice"), "{}", err.message);
+    }
+
+    #[test]
+    fn entity_is_implied() {
+        let r = Record { group: Some(Group::Enterprise), ..Record::default() };
+        assert_eq!(r.entity(), Some(Entity::Company));
+        let r = Record { group: Some(Group::Startup), team: Some(vec![]), ..Record::default() };
+        assert_eq!(r.entity(), Some(Entity::Team));
+    }
+}

@@ -1,0 +1,205 @@
+//! Content loading: every file of `content/` read into typed values, or located diagnostics.
+
+pub mod diagnostic;
+pub mod entry;
+pub mod page;
+pub mod source;
+pub mod yaml;
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use rayon::prelude::*;
+use serde::Deserialize;
+use walkdir::WalkDir;
+
+pub use diagnostic::Diagnostic;
+pub use entry::{Entry, Record};
+pub use page::Page;
+
+use page::is_slug;
+
+pub const CONTENT_DIR: &str = "content";
+pub const PAST_WINNERS_FILE: &str = "content/data/past-winners.yaml";
+
+/// An award of an earlier provincial round, from `content/data/past-winners.yaml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PastWinner {
+    #[serde(alias = "年份")]
+    pub year: i32,
+    #[serde(alias = "企业（创客）名称", alias = "企业名称")]
+    pub applicant: String,
+    #[serde(alias = "项目名称")]
+    pub project: String,
+    #[serde(default, alias = "获奖等级")]
+    pub award: Option<String>,
+}
+
+/// Everything under `content/`, typed.
+#[derive(Debug, Clone, Default)]
+pub struct Content {
+    /// Notices, newest first (drafts left out).
+    pub notices: Vec<Page>,
+    /// Guide pages in reading order (by `weight`, then file name).
+    pub guide: Vec<Page>,
+    /// Entries sorted by id.
+    pub entries: Vec<Entry>,
+    pub past_winners: Vec<PastWinner>,
+}
+
+/// The site-relative path of a file, with `/` separators on every OS.
+pub fn relative(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+}
+
+/// Files under `dir` with one of `extensions` (any, when empty), sorted; editor junk and hidden
+/// files left out.
+pub fn files(root: &Path, dir: &str, extensions: &[&str]) -> Vec<std::path::PathBuf> {
+    let mut out: Vec<_> = WalkDir::new(root.join(dir))
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .filter(|e| !source::is_editor_junk(&e.file_name().to_string_lossy()))
+        .filter(|e| extensions.is_empty() || e.path().extension().and_then(|x| x.to_str()).is_some_and(|x| extensions.contains(&x)))
+        .map(walkdir::DirEntry::into_path)
+        .collect();
+    out.sort();
+    out
+}
+
+fn stem(path: &Path) -> String {
+    path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
+}
+
+impl Content {
+    /// Reads all content of the site at `root`. Every unreadable file is reported, not just the first.
+    pub fn load(root: &Path) -> Result<Content, Vec<Diagnostic>> {
+        let mut errors = Vec::new();
+        let mut keep = |r: Result<Vec<Page>, Vec<Diagnostic>>| r.unwrap_or_else(|e| { errors.extend(e); Vec::new() });
+        let mut notices = keep(load_pages(root, "content/notices"));
+        let mut guide = keep(load_pages(root, "content/guide"));
+        for n in &notices {
+            if n.date.is_none() {
+                errors.push(Diagnostic::new(&n.file, 2, 1, "a notice needs a `date`").with_help("add `date: 2025-06-04` to the front matter"));
+            }
+        }
+        notices.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.slug.cmp(&b.slug)));
+        guide.sort_by(|a, b| a.weight.cmp(&b.weight).then_with(|| a.file.cmp(&b.file)));
+        let entries = load_entries(root).unwrap_or_else(|e| { errors.extend(e); Vec::new() });
+        let past_winners = load_past_winners(root).unwrap_or_else(|e| { errors.push(e); Vec::new() });
+        if errors.is_empty() {
+            Ok(Content { notices, guide, entries, past_winners })
+        } else {
+            errors.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
+            Err(errors)
+        }
+    }
+}
+
+fn load_pages(root: &Path, dir: &str) -> Result<Vec<Page>, Vec<Diagnostic>> {
+    let results: Vec<Result<Page, Diagnostic>> = files(root, dir, &["md", "markdown"])
+        .par_iter()
+        .map(|path| {
+            let file = relative(root, path);
+            let text = source::read_text(path, &file)?;
+            page::parse(&text, &file, &stem(path))
+        })
+        .collect();
+    let (pages, mut errors) = split(results);
+    let pages: Vec<Page> = pages.into_iter().filter(|p| !p.draft).collect();
+    let mut seen: HashMap<&str, &Page> = HashMap::new();
+    for p in &pages {
+        if let Some(first) = seen.insert(&p.slug, p) {
+            errors.push(Diagnostic::new(&p.file, 1, 1, format!("slug `{}` is already used by {}", p.slug, first.file))
+                .with_help("set a different `slug:` in one of the two files"));
+        }
+    }
+    if errors.is_empty() { Ok(pages) } else { Err(errors) }
+}
+
+fn split<T>(results: Vec<Result<T, Diagnostic>>) -> (Vec<T>, Vec<Diagnostic>) {
+    let mut ok = Vec::with_capacity(results.len());
+    let mut errors = Vec::new();
+    for r in results {
+        match r {
+            Ok(v) => ok.push(v),
+            Err(e) => errors.push(e),
+        }
+    }
+    (ok, errors)
+}
+
+/// The lines where the items of a top-level YAML list start (`- ` at column 1).
+fn item_lines(text: &str) -> Vec<usize> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| *l == "-" || l.starts_with("- "))
+        .map(|(i, _)| i + 1)
+        .collect()
+}
+
+fn load_entry_file(root: &Path, path: &Path) -> Result<Vec<Entry>, Diagnostic> {
+    let file = relative(root, path);
+    let text = source::read_text(path, &file)?;
+    if text.trim().is_empty() {
+        return Ok(Vec::new());
+    }
+    let parsed: yaml::OneOrMany<Record> = yaml::parse(&text, &file, 0)?;
+    let stem = stem(path);
+    let lines = item_lines(&text);
+    let is_list = parsed.is_list();
+    parsed
+        .0
+        .into_iter()
+        .enumerate()
+        .map(|(n, fields)| {
+            let line = if is_list { lines.get(n).copied().unwrap_or(1) } else { 1 };
+            let id = match &fields.id {
+                Some(id) => id.clone(),
+                None if is_list => format!("{stem}-{}", n + 1),
+                None => stem.clone(),
+            };
+            if !is_slug(&id) {
+                let how = if fields.id.is_some() { "change its `id`" } else { "add an `id:` (or rename the file)" };
+                return Err(Diagnostic::new(&file, line, 1, format!("entry id `{id}` may only hold latin letters, digits, `-` and `_`"))
+                    .with_help(format!("{how}, e.g. id: yuci-001")));
+            }
+            Ok(Entry { id, file: file.clone(), line, fields })
+        })
+        .collect()
+}
+
+fn load_entries(root: &Path) -> Result<Vec<Entry>, Vec<Diagnostic>> {
+    let results: Vec<Result<Vec<Entry>, Diagnostic>> = files(root, "content/entries", &["yaml", "yml"])
+        .par_iter()
+        .map(|path| load_entry_file(root, path))
+        .collect();
+    let (lists, mut errors) = split(results);
+    let mut entries: Vec<Entry> = lists.into_iter().flatten().collect();
+    entries.sort_by(|a, b| a.id.cmp(&b.id));
+    // Ids are folded to lower case: on Windows and macOS `A1` and `a1` would be one folder.
+    let mut seen: HashMap<String, &Entry> = HashMap::with_capacity(entries.len());
+    for e in &entries {
+        if let Some(first) = seen.insert(e.id.to_ascii_lowercase(), e) {
+            errors.push(Diagnostic::new(&e.file, e.line, 1, format!("entry id `{}` is already used at {}:{}", e.id, first.file, first.line))
+                .with_help("every entry needs its own id: set a different `id:` in one of them"));
+        }
+    }
+    if errors.is_empty() { Ok(entries) } else { Err(errors) }
+}
+
+fn load_past_winners(root: &Path) -> Result<Vec<PastWinner>, Diagnostic> {
+    let path = root.join(PAST_WINNERS_FILE);
+    if !path.is_file() {
+        return Ok(Vec::new());
+    }
+    let text = source::read_text(&path, PAST_WINNERS_FILE)?;
+    if text.trim().is_empty() {
+        return Ok(Vec::new());
+    }
+    yaml::parse(&text, PAST_WINNERS_FILE, 0)
+}

@@ -1,0 +1,75 @@
+//! saishi (赛事): a static-site generator for contest publicity and results.
+//!
+//! The pipeline, one module a step: [`config`] (`site.yaml`) → [`content`] (notices, guide,
+//! entry records, typed at the edge) → [`rules`] (the notice's eligibility rules) → [`render`]
+//! (Tera templates, in parallel, in memory) → [`output`] (privacy guard, then write what changed).
+//! [`cmd`] holds one module per command of the `saishi` binary.
+
+pub mod cmd;
+pub mod config;
+pub mod content;
+pub mod output;
+pub mod render;
+pub mod rules;
+pub mod text;
+
+use std::path::{Path, PathBuf};
+
+use config::Config;
+use content::{Content, Diagnostic};
+use rules::Assessment;
+
+/// Why a command could not do its work.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{} problem{} in the site's files", .0.len(), if .0.len() == 1 { "" } else { "s" })]
+    Content(Vec<Diagnostic>),
+    #[error("privacy guard: private data would be published ({} place{})", .0.len(), if .0.len() == 1 { "" } else { "s" })]
+    Privacy(Vec<output::guard::Leak>),
+    #[error("privacy guard could not be set up: {0}")]
+    Guard(String),
+    #[error("cannot write {path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("refusing to write `{0}`: it is not a plain path inside the output folder")]
+    UnsafePath(String),
+    #[error("refusing to build into {0}: it is the site itself or holds its content")]
+    OutputDir(PathBuf),
+}
+
+/// A site read from disk and checked: settings, content and every entry's assessment.
+#[derive(Debug)]
+pub struct Site {
+    pub root: PathBuf,
+    pub config: Config,
+    pub content: Content,
+    /// One per entry, in the order of `content.entries`.
+    pub assessments: Vec<Assessment>,
+}
+
+impl Site {
+    /// Reads and validates the site at `root`. Unreadable content is an error; entries that break
+    /// contest rules are not (they carry their findings).
+    pub fn load(root: &Path) -> Result<Site, Error> {
+        let config = Config::load(root);
+        let content = Content::load(root);
+        let (config, content) = match (config, content) {
+            (Ok(config), Ok(content)) => (config, content),
+            (config, content) => {
+                let mut errors: Vec<Diagnostic> = config.err().into_iter().collect();
+                errors.extend(content.err().unwrap_or_default());
+                return Err(Error::Content(errors));
+            }
+        };
+        let assessments = rules::assess(&content.entries, &config.contest, &content.past_winners);
+        Ok(Site { root: root.to_owned(), config, content, assessments })
+    }
+}
+
+/// Renders `site` and writes it to `out_dir`: nothing is written unless every page rendered and
+/// the privacy guard passed, so a failed build leaves the previous output as it was.
+pub fn build(site: &Site, out_dir: &Path, options: &render::Options) -> Result<output::WriteStats, Error> {
+    output::check_output_dir(&site.root, out_dir)?;
+    let files = render::render(site, options)?;
+    output::guard::Guard::new(site)?.check(&files)?;
+    output::write(out_dir, &files)
+}

@@ -1,0 +1,35 @@
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use saishi::cmd::{self, Progress};
+
+/// saishi (赛事): builds contest publicity and results sites from markdown notices and YAML entries.
+#[derive(Parser)]
+#[command(name = "saishi", version, about, propagate_version = true)]
+struct Cli {
+    /// Print only errors (and, for `check`, entries that are not ok)
+    #[arg(long, short, global = true)]
+    quiet: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build the site into DIR/public
+    Build(cmd::build::Args),
+    /// Validate every entry against the notice's rules, without writing the site
+    Check(cmd::check::Args),
+    /// Create a new site with the default theme and the sample contest
+    Init(cmd::init::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let progress = Progress { quiet: cli.quiet };
+    match &cli.command {
+        Command::Build(args) => cmd::build::run(args, &progress),
+        Command::Check(args) => cmd::check::run(args, &progress),
+        Command::Init(args) => cmd::init::run(args, &progress),
+    }
+}

@@ -1,0 +1,161 @@
+//! Output: the rendered files reach the output folder only after the whole build succeeded
+//! and passed the privacy guard; then only files whose bytes changed are written.
+
+pub mod guard;
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Component, Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::Error;
+use crate::render::OutputFile;
+
+/// What a write did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WriteStats {
+    pub written: usize,
+    pub unchanged: usize,
+    pub removed: usize,
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
+    move |source| Error::Io { path: path.to_owned(), source }
+}
+
+/// The output path of a file, refusing anything that could land outside the output folder.
+fn target(out_dir: &Path, rel: &str) -> Result<PathBuf, Error> {
+    let path = Path::new(rel);
+    let plain = !rel.is_empty()
+        && !rel.contains('\\')
+        && !rel.contains(':')
+        && path.components().all(|c| matches!(c, Component::Normal(_)));
+    if plain { Ok(out_dir.join(path)) } else { Err(Error::UnsafePath(rel.to_owned())) }
+}
+
+/// Refuses an output folder that is the site itself or holds it: a build would wipe the content.
+pub fn check_output_dir(root: &Path, out_dir: &Path) -> Result<(), Error> {
+    let absolute = |p: &Path| -> PathBuf {
+        let p = if p.is_absolute() { p.to_owned() } else { std::env::current_dir().unwrap_or_default().join(p) };
+        let mut out = PathBuf::new();
+        for c in p.components() {
+            match c {
+                Component::ParentDir => {
+                    out.pop();
+                }
+                Component::CurDir => {}
+                c => out.push(c),
+            }
+        }
+        out
+    };
+    let (root, out) = (absolute(root), absolute(out_dir));
+    if root.starts_with(&out) || out.starts_with(root.join("content")) || out.starts_with(root.join("themes")) {
+        return Err(Error::OutputDir(out_dir.to_owned()));
+    }
+    Ok(())
+}
+
+/// Writes `files` into `out_dir`. A new folder is built aside and renamed into place; an
+/// existing one is updated in place, writing only changed files and removing stale ones.
+pub fn write(out_dir: &Path, files: &[OutputFile]) -> Result<WriteStats, Error> {
+    if !out_dir.exists() {
+        let name = out_dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "public".into());
+        let staging = out_dir.with_file_name(format!(".{name}.saishi-staging"));
+        if staging.exists() {
+            fs::remove_dir_all(&staging).map_err(io(&staging))?;
+        }
+        let stats = update(&staging, files)?;
+        fs::rename(&staging, out_dir).map_err(io(out_dir))?;
+        return Ok(stats);
+    }
+    update(out_dir, files)
+}
+
+fn update(out_dir: &Path, files: &[OutputFile]) -> Result<WriteStats, Error> {
+    let targets: Vec<PathBuf> = files.iter().map(|f| target(out_dir, &f.path)).collect::<Result<_, _>>()?;
+    let dirs: BTreeSet<&Path> = targets.iter().filter_map(|t| t.parent()).collect();
+    for dir in &dirs {
+        if dir.is_file() {
+            fs::remove_file(dir).map_err(io(dir))?;
+        }
+        fs::create_dir_all(dir).map_err(io(dir))?;
+    }
+    let changed: Vec<bool> = files
+        .par_iter()
+        .zip(&targets)
+        .map(|(f, path)| -> Result<bool, Error> {
+            if fs::read(path).is_ok_and(|old| old == f.bytes) {
+                return Ok(false);
+            }
+            if path.is_dir() {
+                fs::remove_dir_all(path).map_err(io(path))?;
+            }
+            fs::write(path, &f.bytes).map_err(io(path))?;
+            Ok(true)
+        })
+        .collect::<Result<_, _>>()?;
+    let written = changed.iter().filter(|c| **c).count();
+    let removed = remove_stale(out_dir, &targets)?;
+    Ok(WriteStats { written, unchanged: files.len() - written, removed })
+}
+
+/// Removes files of an earlier build that this build no longer makes, and folders left empty.
+fn remove_stale(out_dir: &Path, keep: &[PathBuf]) -> Result<usize, Error> {
+    let keep: std::collections::HashSet<&Path> = keep.iter().map(PathBuf::as_path).collect();
+    let mut removed = 0;
+    let mut dirs = Vec::new();
+    for entry in walkdir::WalkDir::new(out_dir).min_depth(1).into_iter().filter_map(Result::ok) {
+        let path = entry.path();
+        if entry.file_type().is_dir() {
+            dirs.push(path.to_owned());
+        } else if !keep.contains(path) {
+            fs::remove_file(path).map_err(io(path))?;
+            removed += 1;
+        }
+    }
+    // Deepest first, so a folder emptied by its children goes too.
+    for dir in dirs.iter().rev() {
+        if fs::read_dir(dir).is_ok_and(|mut d| d.next().is_none()) {
+            fs::remove_dir(dir).map_err(io(dir))?;
+        }
+    }
+    Ok(removed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_stay_inside() {
+        let out = Path::new("/tmp/out");
+        assert!(target(out, "entries/a/index.html").is_ok());
+        for bad in ["../x", "/etc/passwd", "a/../../x", "a\\..\\x", "", "c:x"] {
+            assert!(target(out, bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn writes_only_changes_and_removes_stale() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let f = |p: &str, b: &str| OutputFile { path: p.into(), bytes: b.into() };
+        let first = write(&out, &[f("a/index.html", "1"), f("b/index.html", "2")]).unwrap();
+        assert_eq!(first.written, 2);
+        let second = write(&out, &[f("a/index.html", "1"), f("c.html", "3")]).unwrap();
+        assert_eq!(second, WriteStats { written: 1, unchanged: 1, removed: 1 });
+        assert!(!out.join("b").exists());
+        assert_eq!(fs::read_to_string(out.join("c.html")).unwrap(), "3");
+    }
+
+    #[test]
+    fn refuses_to_write_over_the_site() {
+        let root = Path::new("/srv/site");
+        assert!(check_output_dir(root, Path::new("/srv/site")).is_err());
+        assert!(check_output_dir(root, Path::new("/srv")).is_err());
+        assert!(check_output_dir(root, Path::new("/srv/site/content/x")).is_err());
+        assert!(check_output_dir(root, Path::new("/srv/site/public")).is_ok());
+    }
+}

@@ -1,0 +1,292 @@
+//! What templates see: public views of the site, built once per build. Private fields have no
+//! place in these types, so no template can print them.
+
+use std::collections::BTreeMap;
+
+use chrono::{Datelike, NaiveDate};
+use serde::Serialize;
+
+use crate::Site;
+use crate::content::{Entry, Page};
+use crate::rules::{Assessment, Overall, RULES, Severity};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DateView {
+    pub iso: String,
+    /// 2025年7月10日
+    pub cn: String,
+}
+
+impl From<NaiveDate> for DateView {
+    fn from(d: NaiveDate) -> Self {
+        DateView { iso: d.to_string(), cn: format!("{}年{}月{}日", d.year(), d.month(), d.day()) }
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Counts {
+    pub total: usize,
+    pub ok: usize,
+    pub warn: usize,
+    pub fail: usize,
+}
+
+impl Counts {
+    fn add(&mut self, status: Overall) {
+        self.total += 1;
+        match status {
+            Overall::Ok => self.ok += 1,
+            Overall::Warn => self.warn += 1,
+            Overall::Fail => self.fail += 1,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RegionView {
+    pub name: String,
+    pub slug: String,
+    pub code: Option<String>,
+    pub url: String,
+    pub counts: Counts,
+    /// Bar lengths for the chart, in percent of the largest region.
+    pub bar: [f64; 3],
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Link {
+    pub title: String,
+    pub url: String,
+    pub date: Option<DateView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RuleView {
+    pub id: &'static str,
+    pub name: &'static str,
+    pub clause: &'static str,
+    pub warn_only: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ContestView {
+    pub year: i32,
+    pub deadline: DateView,
+    pub startup_registered_from: DateView,
+    pub event_before: DateView,
+    pub max_core_members: usize,
+    pub lookback_from: i32,
+    pub lookback_to: i32,
+}
+
+/// The whole site as every template sees it (`site.…`).
+#[derive(Debug, Clone, Serialize)]
+pub struct SiteView {
+    pub title: String,
+    pub base_url: String,
+    /// Where the site lives under its host, `/` or `/prefix/`: every internal link starts with it.
+    pub root: String,
+    pub language: String,
+    pub description: String,
+    pub publisher: String,
+    pub contest: ContestView,
+    pub regions: Vec<RegionView>,
+    pub counts: Counts,
+    /// Entries whose region is not one of the contest's.
+    pub unmatched: Counts,
+    pub notices: Vec<Link>,
+    pub guide: Vec<Link>,
+    pub rules: Vec<RuleView>,
+    pub generator: &'static str,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FindingView {
+    pub rule: &'static str,
+    pub name: &'static str,
+    pub clause: &'static str,
+    pub status: &'static str,
+    pub message: String,
+}
+
+/// The public face of one entry: the public fields of SPEC and the verdicts, nothing else.
+#[derive(Debug, Clone, Serialize)]
+pub struct EntryView {
+    pub id: String,
+    pub url: String,
+    pub project: Option<String>,
+    pub applicant: Option<String>,
+    pub group: Option<&'static str>,
+    pub specialized: Option<bool>,
+    /// The region as written.
+    pub region: Option<String>,
+    /// The configured region it means, if any.
+    pub region_name: Option<String>,
+    pub region_slug: Option<String>,
+    pub entity: Option<&'static str>,
+    pub submitted: Option<String>,
+    pub registered: Option<String>,
+    pub award: Option<String>,
+    pub summary: Option<String>,
+    pub status: &'static str,
+    pub status_label: &'static str,
+    pub findings: Vec<FindingView>,
+}
+
+pub fn root_path(base_url: &str) -> String {
+    let after_scheme = base_url.split_once("://").map_or(base_url, |(_, rest)| rest.find('/').map_or("/", |i| &rest[i..]));
+    let mut root = after_scheme.to_owned();
+    if !root.starts_with('/') {
+        root.insert(0, '/');
+    }
+    if !root.ends_with('/') {
+        root.push('/');
+    }
+    root
+}
+
+impl EntryView {
+    pub fn new(site: &Site, root: &str, e: &Entry, a: &Assessment) -> EntryView {
+        let f = &e.fields;
+        let region = f.region.as_deref().and_then(|r| site.config.contest.region_for(r));
+        EntryView {
+            id: e.id.clone(),
+            url: format!("{root}entries/{}/", e.id),
+            project: f.project.clone(),
+            applicant: f.applicant.clone(),
+            group: f.group.map(|g| g.label()),
+            specialized: f.specialized,
+            region: f.region.clone(),
+            region_name: region.map(|r| r.name.clone()),
+            region_slug: region.map(|r| r.slug.clone()),
+            entity: f.entity().map(|x| x.label()),
+            submitted: f.submitted.map(|d| d.to_string()),
+            registered: f.registered.map(|d| d.to_string()),
+            award: f.award.clone(),
+            summary: f.summary.clone(),
+            status: a.status.as_str(),
+            status_label: a.status.label(),
+            findings: a
+                .findings
+                .iter()
+                .map(|x| FindingView {
+                    rule: x.rule.id,
+                    name: x.rule.name,
+                    clause: x.rule.clause,
+                    status: x.status.as_str(),
+                    message: x.message.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
+fn page_link(root: &str, section: &str, p: &Page) -> Link {
+    Link { title: p.title.clone(), url: format!("{root}{section}/{}/", p.slug), date: p.date.map(DateView::from) }
+}
+
+pub fn guide_url(root: &str, index: usize, p: &Page) -> String {
+    if index == 0 { format!("{root}guide/") } else { format!("{root}guide/{}/", p.slug) }
+}
+
+impl SiteView {
+    pub fn new(site: &Site, views: &[EntryView]) -> SiteView {
+        let config = &site.config;
+        let contest = &config.contest;
+        let root = root_path(&config.base_url);
+        let mut per_region: BTreeMap<&str, Counts> = BTreeMap::new();
+        let mut counts = Counts::default();
+        let mut unmatched = Counts::default();
+        for (v, a) in views.iter().zip(&site.assessments) {
+            counts.add(a.status);
+            match &v.region_slug {
+                Some(slug) => per_region.entry(slug.as_str()).or_default().add(a.status),
+                None => unmatched.add(a.status),
+            }
+        }
+        let largest = per_region.values().map(|c| c.total).max().unwrap_or(0).max(1) as f64;
+        let pct = |n: usize| (n as f64 * 1000.0 / largest).round() / 10.0;
+        let regions = contest
+            .regions
+            .iter()
+            .map(|r| {
+                let c = per_region.get(r.slug.as_str()).cloned().unwrap_or_default();
+                RegionView {
+                    name: r.name.clone(),
+                    slug: r.slug.clone(),
+                    code: r.code.clone(),
+                    url: format!("{root}regions/{}/", r.slug),
+                    bar: [pct(c.ok), pct(c.warn), pct(c.fail)],
+                    counts: c,
+                }
+            })
+            .collect();
+        SiteView {
+            title: config.title.clone(),
+            base_url: config.base_url.clone(),
+            language: config.language.clone(),
+            description: config.description.clone(),
+            publisher: config.publisher.clone(),
+            contest: ContestView {
+                year: contest.year,
+                deadline: contest.deadline.into(),
+                startup_registered_from: contest.startup_registered_from.into(),
+                event_before: contest.event_before.into(),
+                max_core_members: contest.max_core_members,
+                lookback_from: *contest.lookback().start(),
+                lookback_to: *contest.lookback().end(),
+            },
+            regions,
+            counts,
+            unmatched,
+            notices: site.content.notices.iter().map(|p| page_link(&root, "notices", p)).collect(),
+            guide: site
+                .content
+                .guide
+                .iter()
+                .enumerate()
+                .map(|(i, p)| Link { title: p.title.clone(), url: guide_url(&root, i, p), date: None })
+                .collect(),
+            rules: RULES
+                .iter()
+                .map(|r| RuleView { id: r.id, name: r.name, clause: r.clause, warn_only: r.severity == Severity::Warning })
+                .collect(),
+            root,
+            generator: concat!("saishi ", env!("CARGO_PKG_VERSION")),
+        }
+    }
+}
+
+/// Awards grouped for the results page: by group, then tier in the order of the awards.
+#[derive(Debug, Clone, Serialize)]
+pub struct AwardGroup<'a> {
+    pub group: &'static str,
+    pub tiers: Vec<AwardTier<'a>>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AwardTier<'a> {
+    pub award: String,
+    pub entries: Vec<&'a EntryView>,
+}
+
+const TIERS: [&str; 4] = ["一等奖", "二等奖", "三等奖", "优胜奖"];
+
+pub fn awards(views: &[EntryView]) -> Vec<AwardGroup<'_>> {
+    let rank = |award: &str| TIERS.iter().position(|t| *t == award).unwrap_or(TIERS.len());
+    ["企业组", "创业组", "未注明组别"]
+        .into_iter()
+        .filter_map(|group| {
+            let mut tiers: BTreeMap<(usize, String), Vec<&EntryView>> = BTreeMap::new();
+            for v in views.iter().filter(|v| v.group.unwrap_or("未注明组别") == group) {
+                if let Some(award) = &v.award {
+                    tiers.entry((rank(award), award.clone())).or_default().push(v);
+                }
+            }
+            (!tiers.is_empty()).then(|| AwardGroup {
+                group,
+                tiers: tiers.into_iter().map(|((_, award), entries)| AwardTier { award, entries }).collect(),
+            })
+        })
+        .collect()
+}
