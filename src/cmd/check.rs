@@ -116,7 +116,8 @@ fn print_text(site: &Site, progress: &Progress) {
         }
         println!("{}:{}: {} [{}] {}", e.file, e.line, e.id, a.status.as_str(), e.fields.project.as_deref().unwrap_or("(未填写项目名称)"));
         for f in a.findings.iter().filter(|f| f.status != Status::Pass) {
-            println!("  {} {:<12} {}（通知{}）", mark(f.status), f.rule.id, f.message, f.rule.clause);
+            let clause = if f.rule.clause == "—" { String::new() } else { format!("（通知{}）", f.rule.clause) };
+            println!("  {} {:<12} {}{clause}", mark(f.status), f.rule.id, f.message);
             if let Some(detail) = &f.detail {
                 println!("    {detail}");
             }

@@ -151,13 +151,14 @@ fn load_entry_file(root: &Path, path: &Path) -> Result<Vec<Entry>, Diagnostic> {
     let parsed: yaml::OneOrMany<Record> = yaml::parse(&text, &file, 0)?;
     let stem = stem(path);
     let lines = item_lines(&text);
+    let first_line = text.lines().position(|l| !l.trim().is_empty() && !l.starts_with('#')).map_or(1, |i| i + 1);
     let is_list = parsed.is_list();
     parsed
         .0
         .into_iter()
         .enumerate()
         .map(|(n, fields)| {
-            let line = if is_list { lines.get(n).copied().unwrap_or(1) } else { 1 };
+            let line = if is_list { lines.get(n).copied().unwrap_or(1) } else { first_line };
             let id = match &fields.id {
                 Some(id) => id.clone(),
                 None if is_list => format!("{stem}-{}", n + 1),

@@ -86,6 +86,8 @@ pub struct SiteView {
     pub base_url: String,
     /// Where the site lives under its host, `/` or `/prefix/`: every internal link starts with it.
     pub root: String,
+    /// Scheme and host of `base_url` (empty when it has none): `origin` + a link is absolute.
+    pub origin: String,
     pub language: String,
     pub description: String,
     pub publisher: String,
@@ -251,6 +253,7 @@ impl SiteView {
                 .iter()
                 .map(|r| RuleView { id: r.id, name: r.name, clause: r.clause, warn_only: r.severity == Severity::Warning })
                 .collect(),
+            origin: config.base_url.strip_suffix(root.as_str()).unwrap_or_default().to_owned(),
             root,
             generator: concat!("saishi ", env!("CARGO_PKG_VERSION")),
         }

@@ -159,7 +159,7 @@ pub fn phone(e: &Entry, _: &Context) -> Verdict {
     match &e.fields.phone {
         None => Verdict::unknown("未填写联系方式"),
         Some(p) if check_phone(p) => Verdict::pass("联系方式格式正确"),
-        Some(p) => Verdict::breach("联系方式不是有效的手机号码或固定电话（如 13812345678 或 0354-2639095）")
+        Some(p) => Verdict::breach("联系方式不是有效的号码：应为11位手机号码，或带区号的固定电话（如 0354-2639095）")
             .with_detail(format!("填写的是“{p}”")),
     }
 }
