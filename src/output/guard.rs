@@ -23,22 +23,6 @@ pub struct Leak {
     pub field: &'static str,
 }
 
-fn escaped_html(v: &str) -> String {
-    let mut out = String::with_capacity(v.len());
-    for c in v.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#x27;"),
-            '/' => out.push_str("&#x2F;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 impl Guard {
     /// Collects the private values of every entry, in every form the output could hold them
     /// (as is, HTML-escaped, JSON-escaped). A value that also appears in public content (a
@@ -52,7 +36,7 @@ impl Guard {
                     continue;
                 }
                 let json = serde_json::to_string(value).unwrap_or_default();
-                let forms = [value.to_owned(), escaped_html(value), json[1..json.len().saturating_sub(1)].to_owned()];
+                let forms = [value.to_owned(), crate::render::templates::escape(value), json[1..json.len().saturating_sub(1)].to_owned()];
                 for (i, form) in forms.iter().enumerate() {
                     if i == 0 || *form != forms[0] {
                         patterns.push(form.clone());

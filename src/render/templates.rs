@@ -53,12 +53,30 @@ pub fn load(root: &Path, theme: &str) -> Result<Tera, Vec<Diagnostic>> {
     }
     let mut tera = Tera::default();
     tera.autoescape_on(vec![".html", ".htm", ".xml"]);
+    tera.set_escape_fn(escape);
     // Templates are added together so that `extends` and `include` resolve among them.
     tera.add_raw_templates(sources.iter().map(|(n, t)| (n.as_str(), t.as_str()))).map_err(|err| {
         let name = sources.iter().map(|(n, _)| n).find(|n| describe(&err).contains(&format!("'{n}'"))).cloned().unwrap_or_default();
         vec![template_error(&format!("{dir}/{name}"), &err)]
     })?;
     Ok(tera)
+}
+
+/// Escapes text for HTML and XML content and quoted attributes. Unlike Tera's default it leaves
+/// `/` alone, so URLs in the sitemap and feed stay readable.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#x27;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// The whole chain of a Tera error, innermost cause last.

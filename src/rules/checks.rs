@@ -2,7 +2,7 @@
 //! public facts, never a private value (names, phones, codes go into `detail`).
 
 use super::cross::{Context, Likeness};
-use super::formats::{check_credit_code, check_phone};
+use super::formats::{CreditCodeError, check_credit_code, check_phone};
 use super::sme::{Classification, Size, classify, needed};
 use super::Verdict;
 use crate::content::Entry;
@@ -169,8 +169,14 @@ pub fn credit_code(e: &Entry, _: &Context) -> Verdict {
         None => Verdict::pass("未填写，不适用"),
         Some(code) => match check_credit_code(code) {
             Ok(()) => Verdict::pass("统一社会信用代码格式与校验码正确"),
-            Err(why) => Verdict::breach(format!("统一社会信用代码有误：{why}（部分早期代码虽不符校验仍有效，请核实）"))
-                .with_detail(format!("填写的是“{code}”")),
+            Err(err) => {
+                let detail = match err {
+                    CreditCodeError::Check(right) => format!("填写的是“{code}”，按 GB 32100 校验码应为 {right}"),
+                    _ => format!("填写的是“{code}”"),
+                };
+                Verdict::breach(format!("统一社会信用代码有误：{}（部分早期代码虽不符校验仍有效，请核实）", err.reason()))
+                    .with_detail(detail)
+            }
         },
     }
 }

@@ -40,25 +40,49 @@ fn is_landline(p: &str) -> bool {
 const CREDIT_CHARS: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
 const CREDIT_WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
 
-/// Checks a 统一社会信用代码 against GB 32100-2015; `Err` says what is wrong (in Chinese).
-pub fn check_credit_code(code: &str) -> Result<(), String> {
+/// What is wrong with a 统一社会信用代码.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CreditCodeError {
+    /// Not 18 characters: how many there are.
+    Length(usize),
+    /// A character outside the code's alphabet.
+    Alphabet,
+    /// Positions 3–8 are not an area code.
+    Area,
+    /// The check character is wrong: the right one.
+    Check(char),
+}
+
+impl CreditCodeError {
+    /// What is wrong, in Chinese, without repeating any of the code (it is private).
+    pub fn reason(&self) -> String {
+        match self {
+            CreditCodeError::Length(n) => format!("应为18位，实为{n}位"),
+            CreditCodeError::Alphabet => "含有不允许的字符（不使用 I、O、Z、S、V）".into(),
+            CreditCodeError::Area => "第3—8位应为登记管理机关行政区划码（数字）".into(),
+            CreditCodeError::Check(_) => "校验码与 GB 32100 的计算结果不符".into(),
+        }
+    }
+}
+
+/// Checks a 统一社会信用代码 against GB 32100-2015.
+pub fn check_credit_code(code: &str) -> Result<(), CreditCodeError> {
     let code = code.trim().to_ascii_uppercase();
     let chars: Vec<char> = code.chars().collect();
     if chars.len() != 18 {
-        return Err(format!("应为18位，实为{}位", chars.len()));
+        return Err(CreditCodeError::Length(chars.len()));
     }
     let values: Option<Vec<u32>> = chars.iter().map(|c| CREDIT_CHARS.find(*c).map(|i| i as u32)).collect();
     let Some(values) = values else {
-        return Err("含有不允许的字符（不使用 I、O、Z、S、V）".into());
+        return Err(CreditCodeError::Alphabet);
     };
     if !chars[2..8].iter().all(char::is_ascii_digit) {
-        return Err("第3—8位应为登记管理机关行政区划码（数字）".into());
+        return Err(CreditCodeError::Area);
     }
     let sum: u32 = values[..17].iter().zip(CREDIT_WEIGHTS).map(|(v, w)| v * w).sum();
     let expected = (31 - sum % 31) % 31;
     if values[17] != expected {
-        let want = CREDIT_CHARS.as_bytes()[expected as usize] as char;
-        return Err(format!("校验码不符（按 GB 32100 计算应为 {want}）"));
+        return Err(CreditCodeError::Check(CREDIT_CHARS.as_bytes()[expected as usize] as char));
     }
     Ok(())
 }
@@ -81,8 +105,10 @@ mod tests {
     fn credit_codes() {
         assert_eq!(check_credit_code("91350100M000100Y43"), Ok(()));
         assert_eq!(check_credit_code("91110000802100433B"), Ok(()));
-        assert!(check_credit_code("91110000802100433C").unwrap_err().contains("校验码"));
-        assert!(check_credit_code("9111000080210043").unwrap_err().contains("18位"));
-        assert!(check_credit_code("9111000080210043IO").unwrap_err().contains("字符"));
+        assert_eq!(check_credit_code("91110000802100433C"), Err(CreditCodeError::Check('B')));
+        assert_eq!(check_credit_code("9111000080210043"), Err(CreditCodeError::Length(16)));
+        assert_eq!(check_credit_code("9111000080210043IO"), Err(CreditCodeError::Alphabet));
+        assert_eq!(check_credit_code("91AB000080210043IO"), Err(CreditCodeError::Alphabet));
+        assert_eq!(check_credit_code("91AB00008021004311"), Err(CreditCodeError::Area));
     }
 }
