@@ -7,7 +7,9 @@ pub mod init;
 use std::path::Path;
 use std::process::ExitCode;
 
-use miette::{NamedSource, SourceSpan};
+use std::io::IsTerminal;
+
+use miette::{GraphicalReportHandler, GraphicalTheme, NamedSource, SourceSpan};
 
 use crate::Error;
 use crate::content::Diagnostic;
@@ -45,7 +47,13 @@ pub fn print_diagnostic(root: &Path, d: &Diagnostic) {
                 span: (offset, 0).into(),
                 help: d.help.clone(),
             };
-            eprintln!("{:?}", miette::Report::new(snippet));
+            // The header line above already gives line and column (in characters); miette's own
+            // would count bytes, so it is left out.
+            let theme = if std::io::stderr().is_terminal() { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+            let mut out = String::new();
+            if GraphicalReportHandler::new_themed(theme).without_primary_span_start().render_report(&mut out, &snippet).is_ok() {
+                eprint!("{out}");
+            }
         }
         _ => {
             if let Some(help) = &d.help {

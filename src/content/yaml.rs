@@ -22,7 +22,12 @@ fn to_diagnostic(err: &serde_yaml::Error, file: &str, line_offset: usize) -> Dia
         _ => full,
     };
     let diag = Diagnostic::new(file, line + line_offset, column, message.clone());
-    match unknown_field_help(&message) {
+    let help = unknown_field_help(&message).or_else(|| {
+        (message.contains("while scanning") || message.contains("while parsing")).then(|| {
+            "YAML syntax: check quotes, brackets and indentation near here (a value holding `: ` or ` #` needs quotes)".to_owned()
+        })
+    });
+    match help {
         Some(help) => diag.with_help(help),
         None => diag,
     }
