@@ -118,7 +118,12 @@ fn default_regions() -> Vec<Region> {
             "晋中开发区",
             "kaifaqu",
             None,
-            &["开发区", "综改区晋中开发区", "山西转型综合改革示范区晋中开发区", "晋中国家农业高新技术产业示范区"],
+            &[
+                "开发区",
+                "综改区晋中开发区",
+                "山西转型综合改革示范区晋中开发区",
+                "晋中国家农业高新技术产业示范区",
+            ],
         ),
     ]
 }
@@ -128,7 +133,9 @@ impl Contest {
     /// spaces, with or without a leading 山西省 / 晋中市.
     pub fn region_for(&self, written: &str) -> Option<&Region> {
         let folded = fold(written);
-        let bare = folded.trim_start_matches("山西省").trim_start_matches("晋中市");
+        let bare = folded
+            .trim_start_matches("山西省")
+            .trim_start_matches("晋中市");
         self.regions.iter().find(|r| {
             std::iter::once(&r.name).chain(&r.aliases).any(|n| {
                 let n = fold(n);
@@ -152,7 +159,11 @@ impl Config {
                 .with_help("run the command in a site folder, pass --root DIR, or create one with `saishi init DIR`"));
         }
         let text = source::read_text(&path, CONFIG_FILE)?;
-        let mut config: Config = if text.trim().is_empty() { Config::default() } else { yaml::parse(&text, CONFIG_FILE, 0)? };
+        let mut config: Config = if text.trim().is_empty() {
+            Config::default()
+        } else {
+            yaml::parse(&text, CONFIG_FILE, 0)?
+        };
         if !config.base_url.ends_with('/') {
             config.base_url.push('/');
         }
@@ -169,19 +180,48 @@ impl Config {
                 .unwrap_or((1, 1));
             Diagnostic::new(CONFIG_FILE, line, column, message).with_help(help.to_owned())
         };
-        if self.theme.is_empty() || !self.theme.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
-            return Err(at("theme", format!("theme `{}` is not a folder name", self.theme), "name a folder of themes/, such as `default`"));
+        if self.theme.is_empty()
+            || !self
+                .theme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            return Err(at(
+                "theme",
+                format!("theme `{}` is not a folder name", self.theme),
+                "name a folder of themes/, such as `default`",
+            ));
         }
         if self.contest.regions.is_empty() {
-            return Err(at("regions", "the contest has no regions".into(), "list at least one {name, slug, code}, or remove `regions` for the 晋中 default"));
+            return Err(at(
+                "regions",
+                "the contest has no regions".into(),
+                "list at least one {name, slug, code}, or remove `regions` for the 晋中 default",
+            ));
         }
         for (i, r) in self.contest.regions.iter().enumerate() {
-            if r.slug.is_empty() || !r.slug.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
-                return Err(at(&r.slug, format!("region slug `{}` must be lower-case letters, digits and `-`", r.slug), "use pinyin, such as `yuci`"));
+            if r.slug.is_empty()
+                || !r
+                    .slug
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            {
+                return Err(at(
+                    &r.slug,
+                    format!(
+                        "region slug `{}` must be lower-case letters, digits and `-`",
+                        r.slug
+                    ),
+                    "use pinyin, such as `yuci`",
+                ));
             }
             for other in &self.contest.regions[..i] {
                 if other.slug == r.slug || fold(&other.name) == fold(&r.name) {
-                    return Err(at(&r.name, format!("region `{}` / `{}` is listed twice", r.name, r.slug), "give each region its own name and slug"));
+                    return Err(at(
+                        &r.name,
+                        format!("region `{}` / `{}` is listed twice", r.name, r.slug),
+                        "give each region its own name and slug",
+                    ));
                 }
             }
         }
@@ -204,9 +244,18 @@ mod tests {
     #[test]
     fn region_aliases() {
         let c = Contest::default();
-        assert_eq!(c.region_for("太谷县").map(|r| r.slug.as_str()), Some("taigu"));
-        assert_eq!(c.region_for("晋中市 榆次区").map(|r| r.slug.as_str()), Some("yuci"));
-        assert_eq!(c.region_for("开发区").map(|r| r.slug.as_str()), Some("kaifaqu"));
+        assert_eq!(
+            c.region_for("太谷县").map(|r| r.slug.as_str()),
+            Some("taigu")
+        );
+        assert_eq!(
+            c.region_for("晋中市 榆次区").map(|r| r.slug.as_str()),
+            Some("yuci")
+        );
+        assert_eq!(
+            c.region_for("开发区").map(|r| r.slug.as_str()),
+            Some("kaifaqu")
+        );
         assert!(c.region_for("太原市").is_none());
     }
 }

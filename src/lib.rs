@@ -29,7 +29,10 @@ pub enum Error {
     #[error("privacy guard could not be set up: {0}")]
     Guard(String),
     #[error("cannot write {path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("refusing to write `{0}`: it is not a plain path inside the output folder")]
     UnsafePath(String),
     #[error("refusing to build into {0}: it is the site itself or holds its content")]
@@ -61,13 +64,22 @@ impl Site {
             }
         };
         let assessments = rules::assess(&content.entries, &config.contest, &content.past_winners);
-        Ok(Site { root: root.to_owned(), config, content, assessments })
+        Ok(Site {
+            root: root.to_owned(),
+            config,
+            content,
+            assessments,
+        })
     }
 }
 
 /// Renders `site` and writes it to `out_dir`: nothing is written unless every page rendered and
 /// the privacy guard passed, so a failed build leaves the previous output as it was.
-pub fn build(site: &Site, out_dir: &Path, options: &render::Options) -> Result<output::WriteStats, Error> {
+pub fn build(
+    site: &Site,
+    out_dir: &Path,
+    options: &render::Options,
+) -> Result<output::WriteStats, Error> {
     output::check_output_dir(&site.root, out_dir)?;
     let files = render::render(site, options)?;
     output::guard::Guard::new(site)?.check(&files)?;

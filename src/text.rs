@@ -4,7 +4,10 @@ use unicode_normalization::UnicodeNormalization;
 
 /// Folds `s` for comparison: NFKC (full-width → half-width), lower case, and no whitespace.
 pub fn fold(s: &str) -> String {
-    s.nfkc().filter(|c| !c.is_whitespace()).flat_map(char::to_lowercase).collect()
+    s.nfkc()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 /// Like [`fold`], and also drops punctuation and symbols, so that 《智能·温室》 and 智能温室 match.

@@ -9,10 +9,17 @@ use std::process::Command;
 use common::{Site, count};
 
 fn chromium() -> Option<&'static str> {
-    let found = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].into_iter().find(|p| Path::new(p).exists());
+    let found = ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
+        .into_iter()
+        .find(|p| Path::new(p).exists());
     if found.is_none() {
-        assert!(std::env::var("CI").as_deref() != Ok("true"), "CI=true but Chromium is not installed (apt-get install chromium)");
-        eprintln!("skipped: Chromium not found at /usr/bin/chromium (apt-get install chromium to run browser checks)");
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CI=true but Chromium is not installed (apt-get install chromium)"
+        );
+        eprintln!(
+            "skipped: Chromium not found at /usr/bin/chromium (apt-get install chromium to run browser checks)"
+        );
     }
     found
 }
@@ -21,13 +28,25 @@ fn chromium() -> Option<&'static str> {
 fn dom(browser: &str, file: &Path) -> String {
     let profile = tempfile::tempdir().unwrap();
     let out = Command::new(browser)
-        .args(["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run", "--disable-component-update", "--disable-sync"])
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--no-first-run",
+            "--disable-component-update",
+            "--disable-sync",
+        ])
         .arg(format!("--user-data-dir={}", profile.path().display()))
         .arg("--dump-dom")
         .arg(format!("file://{}", file.display()))
         .output()
         .unwrap();
-    assert!(out.status.success(), "chromium failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "chromium failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap()
 }
 
@@ -49,5 +68,9 @@ fn browser_sees_markers_and_no_injected_markup() {
     assert_eq!(count(&entry, "data-rule="), saishi::rules::RULES.len());
 
     let chart = dom(browser, &site.path("public/regions/index.html"));
-    assert_eq!(count(&chart, "class=\"bar-ok\""), 12 + 1, "one bar per region, plus the legend");
+    assert_eq!(
+        count(&chart, "class=\"bar-ok\""),
+        12 + 1,
+        "one bar per region, plus the legend"
+    );
 }

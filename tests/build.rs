@@ -28,12 +28,23 @@ fn sample_site_has_every_page_of_the_spec() {
         "style.css",
         "print.css",
     ] {
-        assert!(site.path("public").join(page).is_file(), "missing public/{page}");
+        assert!(
+            site.path("public").join(page).is_file(),
+            "missing public/{page}"
+        );
     }
     // 12 regions, 59 entries.
-    let entries = std::fs::read_dir(site.path("public/entries")).unwrap().count();
+    let entries = std::fs::read_dir(site.path("public/entries"))
+        .unwrap()
+        .count();
     assert_eq!(entries, 59);
-    assert_eq!(std::fs::read_dir(site.path("public/regions")).unwrap().filter(|e| e.as_ref().unwrap().path().is_dir()).count(), 12);
+    assert_eq!(
+        std::fs::read_dir(site.path("public/regions"))
+            .unwrap()
+            .filter(|e| e.as_ref().unwrap().path().is_dir())
+            .count(),
+        12
+    );
 }
 
 #[test]
@@ -41,13 +52,19 @@ fn notice_is_rendered_in_gongwen_style() {
     let site = Site::sample();
     site.build().assert_ok();
     let html = site.public("notices/2025-maker-china/index.html");
-    assert!(html.contains("<div class=\"doc-number\">市工信企业发〔2025〕52号</div>"), "{html}");
+    assert!(
+        html.contains("<div class=\"doc-number\">市工信企业发〔2025〕52号</div>"),
+        "{html}"
+    );
     assert!(html.contains("<span>晋中市工业和信息化局</span><span>晋中市转型综改促进中心</span>"));
     assert!(html.contains("<time datetime=\"2025-06-04\">2025年6月4日</time>"));
     assert!(html.contains("公开类型：主动公开"));
     assert!(html.contains("<h2>六、参赛条件及要求</h2>"));
     assert!(html.contains("media=\"print\""));
-    assert!(!html.contains("http://") || !html.contains("<script src=\"http"), "no external scripts");
+    assert!(
+        !html.contains("http://") || !html.contains("<script src=\"http"),
+        "no external scripts"
+    );
 }
 
 #[test]
@@ -55,17 +72,32 @@ fn lists_and_entry_pages_carry_the_markers() {
     let site = Site::sample();
     site.build().assert_ok();
     let region = site.public("regions/yuci/index.html");
-    assert_eq!(count(&region, "data-entry=\""), 5, "one row per 榆次区 entry");
-    assert!(region.contains("<tr data-entry=\"yuci-004\" data-status=\"warn\">"), "{region}");
+    assert_eq!(
+        count(&region, "data-entry=\""),
+        5,
+        "one row per 榆次区 entry"
+    );
+    assert!(
+        region.contains("<tr data-entry=\"yuci-004\" data-status=\"warn\">"),
+        "{region}"
+    );
     assert!(region.contains("<tr data-entry=\"yuci-003\" data-status=\"fail\">"));
     assert!(region.contains("data-rule=\"team-overlap\" data-status=\"fail\""));
     // The 太谷县 entry (old name) is listed under 太谷区.
-    assert!(site.public("regions/taigu/index.html").contains("data-entry=\"taigu-1\""));
+    assert!(
+        site.public("regions/taigu/index.html")
+            .contains("data-entry=\"taigu-1\"")
+    );
 
     let entry = site.public("entries/heshun-001/index.html");
     assert!(entry.contains("data-entry=\"heshun-001\" data-status=\"fail\""));
     for rule in saishi::rules::RULES {
-        assert_eq!(count(&entry, &format!("data-rule=\"{}\"", rule.id)), 1, "badge for {}", rule.id);
+        assert_eq!(
+            count(&entry, &format!("data-rule=\"{}\"", rule.id)),
+            1,
+            "badge for {}",
+            rule.id
+        );
     }
     assert!(entry.contains("data-rule=\"sme\" data-status=\"fail\""));
     assert!(entry.contains("大型企业"));
@@ -87,7 +119,11 @@ fn results_group_awards_by_group_and_tier() {
 
     let empty = Site::fixture("minimal");
     empty.build().assert_ok();
-    assert!(empty.public("results/index.html").contains("评审结果尚未公布"));
+    assert!(
+        empty
+            .public("results/index.html")
+            .contains("评审结果尚未公布")
+    );
 }
 
 #[test]
@@ -101,10 +137,24 @@ fn entries_json_holds_public_fields_and_statuses() {
     assert_eq!(e["status"], "fail");
     assert_eq!(e["region"], "左权县");
     let keys: Vec<&str> = e.as_object().unwrap().keys().map(String::as_str).collect();
-    for private in ["contact", "phone", "legal_rep", "liaison", "team", "credit_code", "employees", "revenue"] {
+    for private in [
+        "contact",
+        "phone",
+        "legal_rep",
+        "liaison",
+        "team",
+        "credit_code",
+        "employees",
+        "revenue",
+    ] {
         assert!(!keys.contains(&private), "{private} in entries.json");
     }
-    let required = e["findings"].as_array().unwrap().iter().find(|f| f["rule"] == "required").unwrap();
+    let required = e["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "required")
+        .unwrap();
     assert_eq!(required["status"], "fail");
     assert!(required["message"].as_str().unwrap().contains("联系人"));
 }
@@ -114,14 +164,20 @@ fn sitemap_and_feed_use_the_base_url() {
     let site = Site::sample();
     site.build().assert_ok();
     let sitemap = site.public("sitemap.xml");
-    assert!(sitemap.contains("<loc>https://example.com/entries/yuci-001/</loc>"), "{sitemap}");
+    assert!(
+        sitemap.contains("<loc>https://example.com/entries/yuci-001/</loc>"),
+        "{sitemap}"
+    );
     assert!(sitemap.contains("<loc>https://example.com/regions/yuci/</loc>"));
     assert!(!sitemap.contains("404"));
     let feed = site.public("feed.xml");
     assert!(feed.contains("<feed xmlns=\"http://www.w3.org/2005/Atom\""));
     assert!(feed.contains("<id>https://example.com/notices/2025-maker-china/</id>"));
     assert!(feed.contains("<updated>2025-06-04T00:00:00+08:00</updated>"));
-    assert!(feed.contains("&lt;h2&gt;"), "notice HTML escaped inside <content type=\"html\">");
+    assert!(
+        feed.contains("&lt;h2&gt;"),
+        "notice HTML escaped inside <content type=\"html\">"
+    );
 }
 
 #[test]
@@ -141,7 +197,10 @@ fn untrusted_fields_are_escaped() {
     assert!(!html.to_lowercase().contains("javascript:"));
     assert!(html.contains("href=\"https://example.cn/\""));
     let list = site.public("regions/index.html");
-    assert!(!list.contains("<img src=x"), "entry with no region is listed as unmatched, escaped");
+    assert!(
+        !list.contains("<img src=x"),
+        "entry with no region is listed as unmatched, escaped"
+    );
 }
 
 #[test]
@@ -149,12 +208,18 @@ fn output_is_deterministic_and_a_rebuild_writes_nothing() {
     let site = Site::sample();
     let a = site.path("out-a");
     let b = site.path("out-b");
-    site.saishi(&["build", "--output", a.to_str().unwrap()]).assert_ok();
-    site.saishi(&["build", "--output", b.to_str().unwrap()]).assert_ok();
+    site.saishi(&["build", "--output", a.to_str().unwrap()])
+        .assert_ok();
+    site.saishi(&["build", "--output", b.to_str().unwrap()])
+        .assert_ok();
     assert_eq!(tree(&a), tree(&b));
     let again = site.saishi(&["build", "--output", a.to_str().unwrap()]);
     again.assert_ok();
-    assert!(again.stderr.contains(" 0 files written"), "{}", again.stderr);
+    assert!(
+        again.stderr.contains(" 0 files written"),
+        "{}",
+        again.stderr
+    );
 }
 
 #[test]
@@ -162,7 +227,10 @@ fn a_failed_build_leaves_the_previous_output_untouched() {
     let site = Site::fixture("minimal");
     site.build().assert_ok();
     let before = tree(&site.path("public"));
-    site.write("content/entries/new.yaml", "project: 新项目\nregion: 榆次区\n");
+    site.write(
+        "content/entries/new.yaml",
+        "project: 新项目\nregion: 榆次区\n",
+    );
     site.write("content/entries/broken.yaml", "project: [\n");
     site.build().assert_failed();
     assert_eq!(tree(&site.path("public")), before);
@@ -172,7 +240,10 @@ fn a_failed_build_leaves_the_previous_output_untouched() {
 #[test]
 fn a_changed_entry_rewrites_only_its_pages_and_stale_pages_go() {
     let site = Site::fixture("minimal");
-    site.write("content/entries/second.yaml", "project: 第二个项目\nregion: 榆次区\n");
+    site.write(
+        "content/entries/second.yaml",
+        "project: 第二个项目\nregion: 榆次区\n",
+    );
     site.build().assert_ok();
     let first = tree(&site.path("public"));
     std::fs::remove_file(site.path("content/entries/second.yaml")).unwrap();
@@ -180,7 +251,10 @@ fn a_changed_entry_rewrites_only_its_pages_and_stale_pages_go() {
     run.assert_ok();
     assert!(!site.path("public/entries/second").exists());
     let after = tree(&site.path("public"));
-    assert_eq!(first["entries/valid-001/index.html"], after["entries/valid-001/index.html"]);
+    assert_eq!(
+        first["entries/valid-001/index.html"],
+        after["entries/valid-001/index.html"]
+    );
     assert!(run.stderr.contains("1 removed"), "{}", run.stderr);
 }
 
@@ -190,7 +264,10 @@ fn editor_junk_bom_and_crlf() {
     site.write("content/entries/.valid-001.yaml.swp", "\u{0}garbage: [");
     site.write("content/entries/valid-001.yaml~", "garbage: [");
     site.write("content/entries/.DS_Store", "\u{0}\u{1}");
-    site.write("content/entries/crlf.yaml", "\u{feff}project: 视窗项目\r\nregion: 榆次区\r\n");
+    site.write(
+        "content/entries/crlf.yaml",
+        "\u{feff}project: 视窗项目\r\nregion: 榆次区\r\n",
+    );
     site.build().assert_ok();
     assert!(site.public("entries/crlf/index.html").contains("视窗项目"));
 }
@@ -198,11 +275,17 @@ fn editor_junk_bom_and_crlf() {
 #[test]
 fn site_under_a_path_prefix_links_within_it() {
     let site = Site::fixture("minimal");
-    site.write("site.yaml", "title: 测试大赛\nbase_url: https://gov.example.cn/maker/2025\n");
+    site.write(
+        "site.yaml",
+        "title: 测试大赛\nbase_url: https://gov.example.cn/maker/2025\n",
+    );
     site.build().assert_ok();
     let index = site.public("index.html");
     assert!(index.contains("href=\"/maker/2025/style.css\""), "{index}");
-    assert!(site.public("sitemap.xml").contains("<loc>https://gov.example.cn/maker/2025/entries/valid-001/</loc>"));
+    assert!(
+        site.public("sitemap.xml")
+            .contains("<loc>https://gov.example.cn/maker/2025/entries/valid-001/</loc>")
+    );
 }
 
 #[test]
@@ -210,6 +293,10 @@ fn refuses_to_build_into_the_site_itself() {
     let site = Site::fixture("minimal");
     let run = site.saishi(&["build", "--output", site.root.to_str().unwrap()]);
     run.assert_failed();
-    assert!(run.stderr.contains("refusing to build into"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("refusing to build into"),
+        "{}",
+        run.stderr
+    );
     assert!(site.path("content/entries/valid-001.yaml").exists());
 }

@@ -19,7 +19,10 @@ pub struct Args {
 
 pub fn run(args: &Args, progress: &Progress) -> ExitCode {
     let start = Instant::now();
-    let out_dir = args.output.clone().unwrap_or_else(|| args.root.join("public"));
+    let out_dir = args
+        .output
+        .clone()
+        .unwrap_or_else(|| args.root.join("public"));
     let site = match Site::load(&args.root) {
         Ok(site) => site,
         Err(err) => return report(&args.root, &err),

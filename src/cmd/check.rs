@@ -58,17 +58,27 @@ pub fn run(args: &Args, progress: &Progress) -> ExitCode {
     let site = match Site::load(&args.root) {
         Ok(site) => site,
         Err(Error::Content(errors)) if args.format == Format::Json => {
-            print_json(&JsonReport { entries: Vec::new(), errors: &errors });
+            print_json(&JsonReport {
+                entries: Vec::new(),
+                errors: &errors,
+            });
             return ExitCode::FAILURE;
         }
         Err(err) => return report(&args.root, &err),
     };
     match args.format {
-        Format::Json => print_json(&JsonReport { entries: json_entries(&site), errors: &[] }),
+        Format::Json => print_json(&JsonReport {
+            entries: json_entries(&site),
+            errors: &[],
+        }),
         Format::Text => print_text(&site, progress),
     }
     let failed = site.assessments.iter().any(|a| a.status == Overall::Fail);
-    if args.strict && failed { ExitCode::FAILURE } else { ExitCode::SUCCESS }
+    if args.strict && failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 fn json_entries(site: &Site) -> Vec<JsonEntry<'_>> {
@@ -85,7 +95,12 @@ fn json_entries(site: &Site) -> Vec<JsonEntry<'_>> {
             findings: a
                 .findings
                 .iter()
-                .map(|f| JsonFinding { rule: f.rule.id, status: f.status, message: &f.message, detail: f.detail.as_deref() })
+                .map(|f| JsonFinding {
+                    rule: f.rule.id,
+                    status: f.status,
+                    message: &f.message,
+                    detail: f.detail.as_deref(),
+                })
                 .collect(),
         })
         .collect()
@@ -114,10 +129,26 @@ fn print_text(site: &Site, progress: &Progress) {
         if a.status == Overall::Ok && progress.quiet {
             continue;
         }
-        println!("{}:{}: {} [{}] {}", e.file, e.line, e.id, a.status.as_str(), e.fields.project.as_deref().unwrap_or("(未填写项目名称)"));
+        println!(
+            "{}:{}: {} [{}] {}",
+            e.file,
+            e.line,
+            e.id,
+            a.status.as_str(),
+            e.fields.project.as_deref().unwrap_or("(未填写项目名称)")
+        );
         for f in a.findings.iter().filter(|f| f.status != Status::Pass) {
-            let clause = if f.rule.clause == "—" { String::new() } else { format!("（通知{}）", f.rule.clause) };
-            println!("  {} {:<12} {}{clause}", mark(f.status), f.rule.id, f.message);
+            let clause = if f.rule.clause == "—" {
+                String::new()
+            } else {
+                format!("（通知{}）", f.rule.clause)
+            };
+            println!(
+                "  {} {:<12} {}{clause}",
+                mark(f.status),
+                f.rule.id,
+                f.message
+            );
             if let Some(detail) = &f.detail {
                 println!("    {detail}");
             }

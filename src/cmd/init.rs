@@ -38,7 +38,8 @@ pub fn write_sample(dir: &Path) -> std::io::Result<usize> {
     std::fs::create_dir_all(dir)?;
     std::fs::write(dir.join("site.yaml"), SITE_YAML)?;
     std::fs::write(dir.join(".gitignore"), "/public/\n")?;
-    Ok(2 + write_dir(&CONTENT, &dir.join("content"))? + write_dir(&THEME, &dir.join("themes/default"))?)
+    Ok(2 + write_dir(&CONTENT, &dir.join("content"))?
+        + write_dir(&THEME, &dir.join("themes/default"))?)
 }
 
 pub fn run(args: &Args, progress: &Progress) -> ExitCode {

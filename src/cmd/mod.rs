@@ -28,16 +28,27 @@ struct Snippet {
 }
 
 fn byte_offset(text: &str, line: usize, column: usize) -> usize {
-    let start: usize = text.split_inclusive('\n').take(line.saturating_sub(1)).map(str::len).sum();
+    let start: usize = text
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum();
     let rest = &text[start.min(text.len())..];
-    start + rest.chars().take(column.saturating_sub(1)).map(char::len_utf8).sum::<usize>()
+    start
+        + rest
+            .chars()
+            .take(column.saturating_sub(1))
+            .map(char::len_utf8)
+            .sum::<usize>()
 }
 
 /// Prints one diagnostic: first the `path:line:column: message` line that scripts and editors
 /// read, then the source line with a marker and the hint.
 pub fn print_diagnostic(root: &Path, d: &Diagnostic) {
     eprintln!("{d}");
-    let text = std::fs::read(root.join(&d.file)).ok().and_then(|b| crate::content::source::decode(&b, &d.file).ok());
+    let text = std::fs::read(root.join(&d.file))
+        .ok()
+        .and_then(|b| crate::content::source::decode(&b, &d.file).ok());
     match text {
         Some(text) if !text.is_empty() => {
             let offset = byte_offset(&text, d.line, d.column).min(text.len());
@@ -49,9 +60,17 @@ pub fn print_diagnostic(root: &Path, d: &Diagnostic) {
             };
             // The header line above already gives line and column (in characters); miette's own
             // would count bytes, so it is left out.
-            let theme = if std::io::stderr().is_terminal() { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+            let theme = if std::io::stderr().is_terminal() {
+                GraphicalTheme::unicode()
+            } else {
+                GraphicalTheme::unicode_nocolor()
+            };
             let mut out = String::new();
-            if GraphicalReportHandler::new_themed(theme).without_primary_span_start().render_report(&mut out, &snippet).is_ok() {
+            if GraphicalReportHandler::new_themed(theme)
+                .without_primary_span_start()
+                .render_report(&mut out, &snippet)
+                .is_ok()
+            {
                 eprint!("{out}");
             }
         }
@@ -75,12 +94,17 @@ pub fn report(root: &Path, err: &Error) -> ExitCode {
         Error::Privacy(leaks) => {
             eprintln!("error: {err}; nothing was written");
             for l in leaks.iter().take(20) {
-                eprintln!("  {}: private field `{}` of entry `{}`", l.file, l.field, l.entry);
+                eprintln!(
+                    "  {}: private field `{}` of entry `{}`",
+                    l.file, l.field, l.entry
+                );
             }
             if leaks.len() > 20 {
                 eprintln!("  … and {} more", leaks.len() - 20);
             }
-            eprintln!("  help: a template or a public field prints a private value; remove it from the template or the field");
+            eprintln!(
+                "  help: a template or a public field prints a private value; remove it from the template or the field"
+            );
         }
         other => eprintln!("error: {other}"),
     }

@@ -64,41 +64,163 @@ const fn spec(
     a2: bool,
     public: bool,
 ) -> FieldSpec {
-    FieldSpec { field, key, header, aliases, a2, public }
+    FieldSpec {
+        field,
+        key,
+        header,
+        aliases,
+        a2,
+        public,
+    }
 }
 
 /// Every entry field. The attachment-2 columns come first, in the attachment's order.
 pub const FIELDS: &[FieldSpec] = &[
     spec(Field::Project, "project", "项目名称", &[], true, true),
-    spec(Field::Applicant, "applicant", "企业（创客）名称", &["企业名称", "创客名称"], true, true),
-    spec(Field::Group, "group", "组别（企业组/创业组）", &["组别"], true, true),
-    spec(Field::Specialized, "specialized", "是否属于专精特新企业", &["专精特新"], true, true),
+    spec(
+        Field::Applicant,
+        "applicant",
+        "企业（创客）名称",
+        &["企业名称", "创客名称"],
+        true,
+        true,
+    ),
+    spec(
+        Field::Group,
+        "group",
+        "组别（企业组/创业组）",
+        &["组别"],
+        true,
+        true,
+    ),
+    spec(
+        Field::Specialized,
+        "specialized",
+        "是否属于专精特新企业",
+        &["专精特新"],
+        true,
+        true,
+    ),
     spec(Field::Contact, "contact", "联系人", &[], true, false),
-    spec(Field::Phone, "phone", "联系方式", &["联系电话", "手机"], true, false),
-    spec(Field::LegalRep, "legal_rep", "法人（创客填写）", &["法人", "法定代表人"], true, false),
-    spec(Field::Region, "region", "所属地区", &["地区", "县区"], true, true),
+    spec(
+        Field::Phone,
+        "phone",
+        "联系方式",
+        &["联系电话", "手机"],
+        true,
+        false,
+    ),
+    spec(
+        Field::LegalRep,
+        "legal_rep",
+        "法人（创客填写）",
+        &["法人", "法定代表人"],
+        true,
+        false,
+    ),
+    spec(
+        Field::Region,
+        "region",
+        "所属地区",
+        &["地区", "县区"],
+        true,
+        true,
+    ),
     spec(Field::Liaison, "liaison", "联络员", &[], true, false),
     spec(Field::Id, "id", "编号", &[], false, true),
     spec(Field::Entity, "entity", "主体类型", &[], false, true),
     spec(Field::Submitted, "submitted", "报名日期", &[], false, true),
-    spec(Field::Registered, "registered", "注册日期", &["成立日期"], false, true),
-    spec(Field::CreditCode, "credit_code", "统一社会信用代码", &["信用代码"], false, false),
+    spec(
+        Field::Registered,
+        "registered",
+        "注册日期",
+        &["成立日期"],
+        false,
+        true,
+    ),
+    spec(
+        Field::CreditCode,
+        "credit_code",
+        "统一社会信用代码",
+        &["信用代码"],
+        false,
+        false,
+    ),
     spec(Field::Team, "team", "核心成员", &["团队成员"], false, false),
-    spec(Field::Industry, "industry", "所属行业", &["行业"], false, false),
-    spec(Field::Employees, "employees", "从业人员", &["从业人员数"], false, false),
-    spec(Field::Revenue, "revenue", "营业收入（万元）", &["营业收入"], false, false),
-    spec(Field::Assets, "assets", "资产总额（万元）", &["资产总额"], false, false),
-    spec(Field::InMarket, "in_market", "已进入市场", &[], false, false),
-    spec(Field::IpOwned, "ip_owned", "自主知识产权", &[], false, false),
-    spec(Field::IpDispute, "ip_dispute", "知识产权纠纷", &[], false, false),
-    spec(Field::Dishonest, "dishonest", "严重失信", &["失信记录"], false, false),
+    spec(
+        Field::Industry,
+        "industry",
+        "所属行业",
+        &["行业"],
+        false,
+        false,
+    ),
+    spec(
+        Field::Employees,
+        "employees",
+        "从业人员",
+        &["从业人员数"],
+        false,
+        false,
+    ),
+    spec(
+        Field::Revenue,
+        "revenue",
+        "营业收入（万元）",
+        &["营业收入"],
+        false,
+        false,
+    ),
+    spec(
+        Field::Assets,
+        "assets",
+        "资产总额（万元）",
+        &["资产总额"],
+        false,
+        false,
+    ),
+    spec(
+        Field::InMarket,
+        "in_market",
+        "已进入市场",
+        &[],
+        false,
+        false,
+    ),
+    spec(
+        Field::IpOwned,
+        "ip_owned",
+        "自主知识产权",
+        &[],
+        false,
+        false,
+    ),
+    spec(
+        Field::IpDispute,
+        "ip_dispute",
+        "知识产权纠纷",
+        &[],
+        false,
+        false,
+    ),
+    spec(
+        Field::Dishonest,
+        "dishonest",
+        "严重失信",
+        &["失信记录"],
+        false,
+        false,
+    ),
     spec(Field::Award, "award", "获奖等级", &["奖项"], false, true),
     spec(Field::Summary, "summary", "项目简介", &[], false, true),
 ];
 
 impl Field {
     pub fn spec(self) -> &'static FieldSpec {
-        FIELDS.iter().find(|s| s.field == self).expect("every field is in FIELDS")
+        FIELDS
+            .iter()
+            .find(|s| s.field == self)
+            .expect("every field is in FIELDS")
     }
 
     /// Looks a key up by its English name, Chinese header or an alias, ignoring width,
@@ -109,7 +231,10 @@ impl Field {
             FIELDS
                 .iter()
                 .flat_map(|s| {
-                    [s.key, s.header].into_iter().chain(s.aliases.iter().copied()).map(|k| (fold(k), s.field))
+                    [s.key, s.header]
+                        .into_iter()
+                        .chain(s.aliases.iter().copied())
+                        .map(|k| (fold(k), s.field))
                 })
                 .collect()
         });
@@ -118,7 +243,11 @@ impl Field {
 
     /// Every accepted spelling, for "did you mean".
     pub fn all_names() -> impl Iterator<Item = &'static str> {
-        FIELDS.iter().flat_map(|s| [s.key, s.header].into_iter().chain(s.aliases.iter().copied()))
+        FIELDS.iter().flat_map(|s| {
+            [s.key, s.header]
+                .into_iter()
+                .chain(s.aliases.iter().copied())
+        })
     }
 }
 
@@ -208,7 +337,9 @@ impl Record {
         match (self.entity, self.group) {
             (Some(e), _) => Some(e),
             (None, Some(Group::Enterprise)) => Some(Entity::Company),
-            (None, _) if self.registered.is_some() || self.credit_code.is_some() => Some(Entity::Company),
+            (None, _) if self.registered.is_some() || self.credit_code.is_some() => {
+                Some(Entity::Company)
+            }
             (None, _) if self.team.is_some() => Some(Entity::Team),
             _ => None,
         }
@@ -232,7 +363,16 @@ impl Record {
 
     /// Every public string of the record (ids and dates aside).
     pub fn public_values(&self) -> impl Iterator<Item = &str> {
-        [&self.project, &self.applicant, &self.region, &self.award, &self.summary].into_iter().flatten().map(String::as_str)
+        [
+            &self.project,
+            &self.applicant,
+            &self.region,
+            &self.award,
+            &self.summary,
+        ]
+        .into_iter()
+        .flatten()
+        .map(String::as_str)
     }
 }
 
@@ -391,7 +531,9 @@ impl<'de> Deserialize<'de> for YesNo {
             let Some(v) = v else { return Ok(YesNo(None)) };
             match fold(&v).as_str() {
                 "是" | "有" | "yes" | "y" | "true" | "1" | "√" => Ok(YesNo(Some(true))),
-                "否" | "无" | "没有" | "no" | "n" | "false" | "0" | "×" => Ok(YesNo(Some(false))),
+                "否" | "无" | "没有" | "no" | "n" | "false" | "0" | "×" => {
+                    Ok(YesNo(Some(false)))
+                }
                 _ => Err(format!("`{v}` is not a yes/no value: write 是 or 否")),
             }
         })
@@ -406,7 +548,9 @@ pub fn parse_date(v: &str) -> Option<NaiveDate> {
     let v = v.trim().trim_end_matches('日');
     let parts: Vec<&str> = v.split(['-', '/', '.', '年', '月']).collect();
     match parts.as_slice() {
-        [y, m, d] if y.len() == 4 => NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?),
+        [y, m, d] if y.len() == 4 => {
+            NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
+        }
         _ => None,
     }
 }
@@ -415,9 +559,9 @@ impl<'de> Deserialize<'de> for Day {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         scalar(d, "a date", |v| match v {
             None => Ok(Day(None)),
-            Some(v) => parse_date(&v)
-                .map(|date| Day(Some(date)))
-                .ok_or_else(|| format!("`{v}` is not a date: write it as 2025-07-01 (or 2025年7月1日)")),
+            Some(v) => parse_date(&v).map(|date| Day(Some(date))).ok_or_else(|| {
+                format!("`{v}` is not a date: write it as 2025-07-01 (or 2025年7月1日)")
+            }),
         })
     }
 }
@@ -431,7 +575,9 @@ impl<'de> Deserialize<'de> for Amount {
             let Some(v) = v else { return Ok(Amount(None)) };
             match v.replace([',', '，'], "").parse::<f64>() {
                 Ok(n) if n >= 0.0 && n.is_finite() => Ok(Amount(Some(n))),
-                _ => Err(format!("`{v}` is not a number: write a plain number such as 120 or 3500.5")),
+                _ => Err(format!(
+                    "`{v}` is not a number: write a plain number such as 120 or 3500.5"
+                )),
             }
         })
     }
@@ -521,7 +667,11 @@ impl<'de, T: Choices + Copy> Deserialize<'de> for Choice<T> {
                 Some(best) => format!("; did you mean `{best}`?"),
                 None => String::new(),
             };
-            Err(format!("`{v}` is not a valid {}: expected one of {}{hint}", T::WHAT, names().collect::<Vec<_>>().join(", ")))
+            Err(format!(
+                "`{v}` is not a valid {}: expected one of {}{hint}",
+                T::WHAT,
+                names().collect::<Vec<_>>().join(", ")
+            ))
         })
     }
 }
@@ -557,7 +707,11 @@ mod tests {
     fn unknown_key_suggests() {
         let err = read("project: a\nprojetc: b\n").unwrap_err();
         assert_eq!((err.line, err.column), (2, 1));
-        assert!(err.message.contains("did you mean `project`"), "{}", err.message);
+        assert!(
+            err.message.contains("did you mean `project`"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]
@@ -570,9 +724,24 @@ mod tests {
 
     #[test]
     fn bad_date_and_bool() {
-        assert!(read("submitted: 2025-13-01\n").unwrap_err().message.contains("not a date"));
-        assert!(read("in_market: maybe\n").unwrap_err().message.contains("是 or 否"));
-        assert!(read("employees: -3\n").unwrap_err().message.contains("not a number"));
+        assert!(
+            read("submitted: 2025-13-01\n")
+                .unwrap_err()
+                .message
+                .contains("not a date")
+        );
+        assert!(
+            read("in_market: maybe\n")
+                .unwrap_err()
+                .message
+                .contains("是 or 否")
+        );
+        assert!(
+            read("employees: -3\n")
+                .unwrap_err()
+                .message
+                .contains("not a number")
+        );
     }
 
     #[test]
@@ -583,9 +752,16 @@ mod tests {
 
     #[test]
     fn entity_is_implied() {
-        let r = Record { group: Some(Group::Enterprise), ..Record::default() };
+        let r = Record {
+            group: Some(Group::Enterprise),
+            ..Record::default()
+        };
         assert_eq!(r.entity(), Some(Entity::Company));
-        let r = Record { group: Some(Group::Startup), team: Some(vec![]), ..Record::default() };
+        let r = Record {
+            group: Some(Group::Startup),
+            team: Some(vec![]),
+            ..Record::default()
+        };
         assert_eq!(r.entity(), Some(Entity::Team));
     }
 }

@@ -51,7 +51,10 @@ pub struct Content {
 /// The site-relative path of a file, with `/` separators on every OS.
 pub fn relative(root: &Path, path: &Path) -> String {
     let rel = path.strip_prefix(root).unwrap_or(path);
-    rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 /// Files under `dir` with one of `extensions` (any, when empty), sorted; editor junk and hidden
@@ -64,7 +67,13 @@ pub fn files(root: &Path, dir: &str, extensions: &[&str]) -> Vec<std::path::Path
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_file())
         .filter(|e| !source::is_editor_junk(&e.file_name().to_string_lossy()))
-        .filter(|e| extensions.is_empty() || e.path().extension().and_then(|x| x.to_str()).is_some_and(|x| extensions.contains(&x)))
+        .filter(|e| {
+            extensions.is_empty()
+                || e.path()
+                    .extension()
+                    .and_then(|x| x.to_str())
+                    .is_some_and(|x| extensions.contains(&x))
+        })
         .map(walkdir::DirEntry::into_path)
         .collect();
     out.sort();
@@ -72,27 +81,48 @@ pub fn files(root: &Path, dir: &str, extensions: &[&str]) -> Vec<std::path::Path
 }
 
 fn stem(path: &Path) -> String {
-    path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 impl Content {
     /// Reads all content of the site at `root`. Every unreadable file is reported, not just the first.
     pub fn load(root: &Path) -> Result<Content, Vec<Diagnostic>> {
         let mut errors = Vec::new();
-        let mut keep = |r: Result<Vec<Page>, Vec<Diagnostic>>| r.unwrap_or_else(|e| { errors.extend(e); Vec::new() });
+        let mut keep = |r: Result<Vec<Page>, Vec<Diagnostic>>| {
+            r.unwrap_or_else(|e| {
+                errors.extend(e);
+                Vec::new()
+            })
+        };
         let mut notices = keep(load_pages(root, "content/notices"));
         let mut guide = keep(load_pages(root, "content/guide"));
         for n in &notices {
             if n.date.is_none() {
-                errors.push(Diagnostic::new(&n.file, 2, 1, "a notice needs a `date`").with_help("add `date: 2025-06-04` to the front matter"));
+                errors.push(
+                    Diagnostic::new(&n.file, 2, 1, "a notice needs a `date`")
+                        .with_help("add `date: 2025-06-04` to the front matter"),
+                );
             }
         }
         notices.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.slug.cmp(&b.slug)));
         guide.sort_by(|a, b| a.weight.cmp(&b.weight).then_with(|| a.file.cmp(&b.file)));
-        let entries = load_entries(root).unwrap_or_else(|e| { errors.extend(e); Vec::new() });
-        let past_winners = load_past_winners(root).unwrap_or_else(|e| { errors.push(e); Vec::new() });
+        let entries = load_entries(root).unwrap_or_else(|e| {
+            errors.extend(e);
+            Vec::new()
+        });
+        let past_winners = load_past_winners(root).unwrap_or_else(|e| {
+            errors.push(e);
+            Vec::new()
+        });
         if errors.is_empty() {
-            Ok(Content { notices, guide, entries, past_winners })
+            Ok(Content {
+                notices,
+                guide,
+                entries,
+                past_winners,
+            })
         } else {
             errors.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
             Err(errors)
@@ -114,11 +144,22 @@ fn load_pages(root: &Path, dir: &str) -> Result<Vec<Page>, Vec<Diagnostic>> {
     let mut seen: HashMap<&str, &Page> = HashMap::new();
     for p in &pages {
         if let Some(first) = seen.insert(&p.slug, p) {
-            errors.push(Diagnostic::new(&p.file, 1, 1, format!("slug `{}` is already used by {}", p.slug, first.file))
-                .with_help("set a different `slug:` in one of the two files"));
+            errors.push(
+                Diagnostic::new(
+                    &p.file,
+                    1,
+                    1,
+                    format!("slug `{}` is already used by {}", p.slug, first.file),
+                )
+                .with_help("set a different `slug:` in one of the two files"),
+            );
         }
     }
-    if errors.is_empty() { Ok(pages) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(pages)
+    } else {
+        Err(errors)
+    }
 }
 
 fn split<T>(results: Vec<Result<T, Diagnostic>>) -> (Vec<T>, Vec<Diagnostic>) {
@@ -151,34 +192,56 @@ fn load_entry_file(root: &Path, path: &Path) -> Result<Vec<Entry>, Diagnostic> {
     let parsed: yaml::OneOrMany<Record> = yaml::parse(&text, &file, 0)?;
     let stem = stem(path);
     let lines = item_lines(&text);
-    let first_line = text.lines().position(|l| !l.trim().is_empty() && !l.starts_with('#')).map_or(1, |i| i + 1);
+    let first_line = text
+        .lines()
+        .position(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .map_or(1, |i| i + 1);
     let is_list = parsed.is_list();
     parsed
         .0
         .into_iter()
         .enumerate()
         .map(|(n, fields)| {
-            let line = if is_list { lines.get(n).copied().unwrap_or(1) } else { first_line };
+            let line = if is_list {
+                lines.get(n).copied().unwrap_or(1)
+            } else {
+                first_line
+            };
             let id = match &fields.id {
                 Some(id) => id.clone(),
                 None if is_list => format!("{stem}-{}", n + 1),
                 None => stem.clone(),
             };
             if !is_slug(&id) {
-                let how = if fields.id.is_some() { "change its `id`" } else { "add an `id:` (or rename the file)" };
-                return Err(Diagnostic::new(&file, line, 1, format!("entry id `{id}` may only hold latin letters, digits, `-` and `_`"))
-                    .with_help(format!("{how}, e.g. id: yuci-001")));
+                let how = if fields.id.is_some() {
+                    "change its `id`"
+                } else {
+                    "add an `id:` (or rename the file)"
+                };
+                return Err(Diagnostic::new(
+                    &file,
+                    line,
+                    1,
+                    format!("entry id `{id}` may only hold latin letters, digits, `-` and `_`"),
+                )
+                .with_help(format!("{how}, e.g. id: yuci-001")));
             }
-            Ok(Entry { id, file: file.clone(), line, fields })
+            Ok(Entry {
+                id,
+                file: file.clone(),
+                line,
+                fields,
+            })
         })
         .collect()
 }
 
 fn load_entries(root: &Path) -> Result<Vec<Entry>, Vec<Diagnostic>> {
-    let results: Vec<Result<Vec<Entry>, Diagnostic>> = files(root, "content/entries", &["yaml", "yml"])
-        .par_iter()
-        .map(|path| load_entry_file(root, path))
-        .collect();
+    let results: Vec<Result<Vec<Entry>, Diagnostic>> =
+        files(root, "content/entries", &["yaml", "yml"])
+            .par_iter()
+            .map(|path| load_entry_file(root, path))
+            .collect();
     let (lists, mut errors) = split(results);
     let mut entries: Vec<Entry> = lists.into_iter().flatten().collect();
     entries.sort_by(|a, b| a.id.cmp(&b.id));
@@ -186,11 +249,25 @@ fn load_entries(root: &Path) -> Result<Vec<Entry>, Vec<Diagnostic>> {
     let mut seen: HashMap<String, &Entry> = HashMap::with_capacity(entries.len());
     for e in &entries {
         if let Some(first) = seen.insert(e.id.to_ascii_lowercase(), e) {
-            errors.push(Diagnostic::new(&e.file, e.line, 1, format!("entry id `{}` is already used at {}:{}", e.id, first.file, first.line))
-                .with_help("every entry needs its own id: set a different `id:` in one of them"));
+            errors.push(
+                Diagnostic::new(
+                    &e.file,
+                    e.line,
+                    1,
+                    format!(
+                        "entry id `{}` is already used at {}:{}",
+                        e.id, first.file, first.line
+                    ),
+                )
+                .with_help("every entry needs its own id: set a different `id:` in one of them"),
+            );
         }
     }
-    if errors.is_empty() { Ok(entries) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(entries)
+    } else {
+        Err(errors)
+    }
 }
 
 fn load_past_winners(root: &Path) -> Result<Vec<PastWinner>, Diagnostic> {

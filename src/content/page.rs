@@ -76,7 +76,10 @@ pub struct Page {
 
 /// Valid in a URL path segment and a file name on every OS.
 pub fn is_slug(s: &str) -> bool {
-    !s.is_empty() && s.len() <= 120 && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    !s.is_empty()
+        && s.len() <= 120
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
 /// Parses a page. `stem` is the file name without extension, the default slug.
@@ -89,16 +92,26 @@ pub fn parse(text: &str, file: &str, stem: &str) -> Result<Page, Diagnostic> {
         Some(end) => (&rest[..end + 1], &rest[end + 5..]),
         None if rest.ends_with("\n---") => (&rest[..rest.len() - 3], ""),
         None => {
-            return Err(Diagnostic::new(file, 1, 1, "the front matter is not closed")
-                .with_help("end the front matter with a line of three dashes: ---"));
+            return Err(
+                Diagnostic::new(file, 1, 1, "the front matter is not closed")
+                    .with_help("end the front matter with a line of three dashes: ---"),
+            );
         }
     };
     let fm: FrontMatter = yaml::parse(front, file, 1)?;
     let slug = fm.slug.clone().unwrap_or_else(|| stem.to_owned());
     if !is_slug(&slug) {
-        let line = front.lines().position(|l| l.starts_with("slug:")).map_or(1, |i| i + 2);
-        return Err(Diagnostic::new(file, line, 1, format!("`{slug}` cannot be used in the page's address"))
-            .with_help("set `slug:` to latin letters, digits, `-` or `_` (e.g. slug: 2025-notice)"));
+        let line = front
+            .lines()
+            .position(|l| l.starts_with("slug:"))
+            .map_or(1, |i| i + 2);
+        return Err(Diagnostic::new(
+            file,
+            line,
+            1,
+            format!("`{slug}` cannot be used in the page's address"),
+        )
+        .with_help("set `slug:` to latin letters, digits, `-` or `_` (e.g. slug: 2025-notice)"));
     }
     Ok(Page {
         file: file.to_owned(),
@@ -127,7 +140,12 @@ mod tests {
 
     #[test]
     fn front_matter_and_body() {
-        let p = parse("---\ntitle: 通知\ndate: 2025-06-04\nissuer: 晋中市工业和信息化局\n---\n正文\n", "n.md", "n").unwrap();
+        let p = parse(
+            "---\ntitle: 通知\ndate: 2025-06-04\nissuer: 晋中市工业和信息化局\n---\n正文\n",
+            "n.md",
+            "n",
+        )
+        .unwrap();
         assert_eq!(p.title, "通知");
         assert_eq!(p.issuer, vec!["晋中市工业和信息化局"]);
         assert_eq!(p.body, "正文\n");
@@ -138,8 +156,23 @@ mod tests {
     fn errors_point_into_the_file() {
         let err = parse("---\ntitle: a\ndaet: 2025-06-04\n---\n", "n.md", "n").unwrap_err();
         assert_eq!(err.line, 3);
-        assert!(parse("title: a\n", "n.md", "n").unwrap_err().message.contains("no front matter"));
-        assert!(parse("---\ntitle: a\n", "n.md", "n").unwrap_err().message.contains("not closed"));
-        assert!(parse("---\ntitle: a\n---\n", "n.md", "通知").unwrap_err().message.contains("address"));
+        assert!(
+            parse("title: a\n", "n.md", "n")
+                .unwrap_err()
+                .message
+                .contains("no front matter")
+        );
+        assert!(
+            parse("---\ntitle: a\n", "n.md", "n")
+                .unwrap_err()
+                .message
+                .contains("not closed")
+        );
+        assert!(
+            parse("---\ntitle: a\n---\n", "n.md", "通知")
+                .unwrap_err()
+                .message
+                .contains("address")
+        );
     }
 }

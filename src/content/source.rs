@@ -8,7 +8,8 @@ use super::Diagnostic;
 pub fn is_editor_junk(name: &str) -> bool {
     name.ends_with('~')
         || name.starts_with(".#")
-        || (name.starts_with('.') && (name.ends_with(".swp") || name.ends_with(".swo") || name.ends_with(".swx")))
+        || (name.starts_with('.')
+            && (name.ends_with(".swp") || name.ends_with(".swo") || name.ends_with(".swx")))
         || name == ".DS_Store"
         || name == "Thumbs.db"
         || name == "desktop.ini"
@@ -29,7 +30,8 @@ pub fn decode(bytes: &[u8], shown_as: &str) -> Result<String, Diagnostic> {
         Ok(text) if text.contains('\r') => Ok(text.replace("\r\n", "\n").replace('\r', "\n")),
         Ok(text) => Ok(text.to_owned()),
         Err(err) => {
-            let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+            let mut detector =
+                chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
             detector.feed(bytes, true);
             let guess = detector.guess(Some(b"cn"), chardetng::Utf8Detection::Deny);
             let upto = &bytes[..err.valid_up_to()];
@@ -55,7 +57,10 @@ mod tests {
 
     #[test]
     fn bom_and_crlf_are_normalised() {
-        assert_eq!(decode(b"\xEF\xBB\xBFa: 1\r\nb: 2\r\n", "f").unwrap(), "a: 1\nb: 2\n");
+        assert_eq!(
+            decode(b"\xEF\xBB\xBFa: 1\r\nb: 2\r\n", "f").unwrap(),
+            "a: 1\nb: 2\n"
+        );
     }
 
     #[test]
@@ -63,7 +68,11 @@ mod tests {
         let (gbk, _, _) = encoding_rs::GBK.encode("项目名称: 智能温室监测系统\n联系人: 王伟\n");
         let err = decode(&gbk, "x.yaml").unwrap_err();
         assert!(err.message.contains("not UTF-8"), "{}", err.message);
-        assert!(err.message.contains("GBK") || err.message.contains("gb18030"), "{}", err.message);
+        assert!(
+            err.message.contains("GBK") || err.message.contains("gb18030"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]

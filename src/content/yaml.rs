@@ -10,7 +10,11 @@ use serde::{Deserialize, Deserializer};
 use super::diagnostic::{Diagnostic, did_you_mean};
 
 /// Parses `text` (from `file`, starting `line_offset` lines into it) into `T`.
-pub fn parse<T: DeserializeOwned>(text: &str, file: &str, line_offset: usize) -> Result<T, Diagnostic> {
+pub fn parse<T: DeserializeOwned>(
+    text: &str,
+    file: &str,
+    line_offset: usize,
+) -> Result<T, Diagnostic> {
     serde_yaml::from_str(text).map_err(|err| to_diagnostic(&err, file, line_offset))
 }
 
@@ -102,7 +106,11 @@ mod tests {
     fn errors_carry_position_and_suggestion() {
         let err = parse::<Sample>("title: a\ndaet: b\n", "f.yaml", 0).unwrap_err();
         assert_eq!((err.line, err.column), (2, 1));
-        assert!(err.message.contains("unknown field `daet`"), "{}", err.message);
+        assert!(
+            err.message.contains("unknown field `daet`"),
+            "{}",
+            err.message
+        );
         assert_eq!(err.help.as_deref(), Some("did you mean `date`?"));
     }
 

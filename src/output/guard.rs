@@ -36,7 +36,11 @@ impl Guard {
                     continue;
                 }
                 let json = serde_json::to_string(value).unwrap_or_default();
-                let forms = [value.to_owned(), crate::render::templates::escape(value), json[1..json.len().saturating_sub(1)].to_owned()];
+                let forms = [
+                    value.to_owned(),
+                    crate::render::templates::escape(value),
+                    json[1..json.len().saturating_sub(1)].to_owned(),
+                ];
                 for (i, form) in forms.iter().enumerate() {
                     if i == 0 || *form != forms[0] {
                         patterns.push(form.clone());
@@ -46,14 +50,22 @@ impl Guard {
             }
         }
         if patterns.is_empty() {
-            return Ok(Guard { searcher: None, owners });
+            return Ok(Guard {
+                searcher: None,
+                owners,
+            });
         }
         let searcher = build(&patterns)?;
         let public = public_text(site);
-        let already_public: std::collections::HashSet<usize> =
-            searcher.find_overlapping_iter(public.as_str()).map(|m| m.pattern().as_usize()).collect();
+        let already_public: std::collections::HashSet<usize> = searcher
+            .find_overlapping_iter(public.as_str())
+            .map(|m| m.pattern().as_usize())
+            .collect();
         if already_public.is_empty() {
-            return Ok(Guard { searcher: Some(searcher), owners });
+            return Ok(Guard {
+                searcher: Some(searcher),
+                owners,
+            });
         }
         let (patterns, owners): (Vec<String>, Vec<_>) = patterns
             .into_iter()
@@ -62,14 +74,20 @@ impl Guard {
             .filter(|(i, _)| !already_public.contains(i))
             .map(|(_, p)| p)
             .unzip();
-        let searcher = if patterns.is_empty() { None } else { Some(build(&patterns)?) };
+        let searcher = if patterns.is_empty() {
+            None
+        } else {
+            Some(build(&patterns)?)
+        };
         Ok(Guard { searcher, owners })
     }
 
     /// Fails the build when any output file holds a private value.
     pub fn check(&self, files: &[OutputFile]) -> Result<(), Error> {
         use rayon::prelude::*;
-        let Some(searcher) = &self.searcher else { return Ok(()) };
+        let Some(searcher) = &self.searcher else {
+            return Ok(());
+        };
         let mut leaks: Vec<Leak> = files
             .par_iter()
             .flat_map_iter(|f| {
@@ -77,7 +95,11 @@ impl Guard {
                     .find_iter(&f.bytes)
                     .map(|m| {
                         let (entry, field) = &self.owners[m.pattern().as_usize()];
-                        Leak { file: f.path.clone(), entry: entry.clone(), field }
+                        Leak {
+                            file: f.path.clone(),
+                            entry: entry.clone(),
+                            field,
+                        }
                     })
                     .collect();
                 found.dedup();

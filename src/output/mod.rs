@@ -21,7 +21,10 @@ pub struct WriteStats {
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
-    move |source| Error::Io { path: path.to_owned(), source }
+    move |source| Error::Io {
+        path: path.to_owned(),
+        source,
+    }
 }
 
 /// The output path of a file, refusing anything that could land outside the output folder.
@@ -31,13 +34,21 @@ fn target(out_dir: &Path, rel: &str) -> Result<PathBuf, Error> {
         && !rel.contains('\\')
         && !rel.contains(':')
         && path.components().all(|c| matches!(c, Component::Normal(_)));
-    if plain { Ok(out_dir.join(path)) } else { Err(Error::UnsafePath(rel.to_owned())) }
+    if plain {
+        Ok(out_dir.join(path))
+    } else {
+        Err(Error::UnsafePath(rel.to_owned()))
+    }
 }
 
 /// Refuses an output folder that is the site itself or holds it: a build would wipe the content.
 pub fn check_output_dir(root: &Path, out_dir: &Path) -> Result<(), Error> {
     let absolute = |p: &Path| -> PathBuf {
-        let p = if p.is_absolute() { p.to_owned() } else { std::env::current_dir().unwrap_or_default().join(p) };
+        let p = if p.is_absolute() {
+            p.to_owned()
+        } else {
+            std::env::current_dir().unwrap_or_default().join(p)
+        };
         let mut out = PathBuf::new();
         for c in p.components() {
             match c {
@@ -51,7 +62,10 @@ pub fn check_output_dir(root: &Path, out_dir: &Path) -> Result<(), Error> {
         out
     };
     let (root, out) = (absolute(root), absolute(out_dir));
-    if root.starts_with(&out) || out.starts_with(root.join("content")) || out.starts_with(root.join("themes")) {
+    if root.starts_with(&out)
+        || out.starts_with(root.join("content"))
+        || out.starts_with(root.join("themes"))
+    {
         return Err(Error::OutputDir(out_dir.to_owned()));
     }
     Ok(())
@@ -61,7 +75,10 @@ pub fn check_output_dir(root: &Path, out_dir: &Path) -> Result<(), Error> {
 /// existing one is updated in place, writing only changed files and removing stale ones.
 pub fn write(out_dir: &Path, files: &[OutputFile]) -> Result<WriteStats, Error> {
     if !out_dir.exists() {
-        let name = out_dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "public".into());
+        let name = out_dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "public".into());
         let staging = out_dir.with_file_name(format!(".{name}.saishi-staging"));
         if staging.exists() {
             fs::remove_dir_all(&staging).map_err(io(&staging))?;
@@ -74,7 +91,10 @@ pub fn write(out_dir: &Path, files: &[OutputFile]) -> Result<WriteStats, Error> 
 }
 
 fn update(out_dir: &Path, files: &[OutputFile]) -> Result<WriteStats, Error> {
-    let targets: Vec<PathBuf> = files.iter().map(|f| target(out_dir, &f.path)).collect::<Result<_, _>>()?;
+    let targets: Vec<PathBuf> = files
+        .iter()
+        .map(|f| target(out_dir, &f.path))
+        .collect::<Result<_, _>>()?;
     let dirs: BTreeSet<&Path> = targets.iter().filter_map(|t| t.parent()).collect();
     for dir in &dirs {
         if dir.is_file() {
@@ -98,7 +118,11 @@ fn update(out_dir: &Path, files: &[OutputFile]) -> Result<WriteStats, Error> {
         .collect::<Result<_, _>>()?;
     let written = changed.iter().filter(|c| **c).count();
     let removed = remove_stale(out_dir, &targets)?;
-    Ok(WriteStats { written, unchanged: files.len() - written, removed })
+    Ok(WriteStats {
+        written,
+        unchanged: files.len() - written,
+        removed,
+    })
 }
 
 /// Removes files of an earlier build that this build no longer makes, and folders left empty.
@@ -106,7 +130,11 @@ fn remove_stale(out_dir: &Path, keep: &[PathBuf]) -> Result<usize, Error> {
     let keep: std::collections::HashSet<&Path> = keep.iter().map(PathBuf::as_path).collect();
     let mut removed = 0;
     let mut dirs = Vec::new();
-    for entry in walkdir::WalkDir::new(out_dir).min_depth(1).into_iter().filter_map(Result::ok) {
+    for entry in walkdir::WalkDir::new(out_dir)
+        .min_depth(1)
+        .into_iter()
+        .filter_map(Result::ok)
+    {
         let path = entry.path();
         if entry.file_type().is_dir() {
             dirs.push(path.to_owned());
@@ -141,11 +169,21 @@ mod tests {
     fn writes_only_changes_and_removes_stale() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
-        let f = |p: &str, b: &str| OutputFile { path: p.into(), bytes: b.into() };
+        let f = |p: &str, b: &str| OutputFile {
+            path: p.into(),
+            bytes: b.into(),
+        };
         let first = write(&out, &[f("a/index.html", "1"), f("b/index.html", "2")]).unwrap();
         assert_eq!(first.written, 2);
         let second = write(&out, &[f("a/index.html", "1"), f("c.html", "3")]).unwrap();
-        assert_eq!(second, WriteStats { written: 1, unchanged: 1, removed: 1 });
+        assert_eq!(
+            second,
+            WriteStats {
+                written: 1,
+                unchanged: 1,
+                removed: 1
+            }
+        );
         assert!(!out.join("b").exists());
         assert_eq!(fs::read_to_string(out.join("c.html")).unwrap(), "3");
     }

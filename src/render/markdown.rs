@@ -5,7 +5,10 @@
 use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, html};
 
 fn options() -> Options {
-    Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
 }
 
 /// Renders markdown written by the bureau.
@@ -17,7 +20,11 @@ pub fn trusted(markdown: &str) -> String {
 
 /// Whether a link target is safe to put in an `href`/`src`: relative, or http(s)/mailto.
 fn is_safe_url(url: &str) -> bool {
-    let cleaned: String = url.chars().filter(|c| !c.is_whitespace() && !c.is_control()).collect::<String>().to_ascii_lowercase();
+    let cleaned: String = url
+        .chars()
+        .filter(|c| !c.is_whitespace() && !c.is_control())
+        .collect::<String>()
+        .to_ascii_lowercase();
     match cleaned.find(':') {
         None => true,
         Some(colon) if cleaned[..colon].contains(['/', '?', '#']) => true,
@@ -26,19 +33,39 @@ fn is_safe_url(url: &str) -> bool {
 }
 
 fn defuse(url: CowStr<'_>) -> CowStr<'_> {
-    if is_safe_url(&url) { url } else { CowStr::Borrowed("#") }
+    if is_safe_url(&url) {
+        url
+    } else {
+        CowStr::Borrowed("#")
+    }
 }
 
 /// Renders markdown written by an applicant: no raw HTML, no script links.
 pub fn untrusted(markdown: &str) -> String {
     let events = Parser::new_ext(markdown, options()).map(|event| match event {
         Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
-        Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
-            Event::Start(Tag::Link { link_type, dest_url: defuse(dest_url), title, id })
-        }
-        Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
-            Event::Start(Tag::Image { link_type, dest_url: defuse(dest_url), title, id })
-        }
+        Event::Start(Tag::Link {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) => Event::Start(Tag::Link {
+            link_type,
+            dest_url: defuse(dest_url),
+            title,
+            id,
+        }),
+        Event::Start(Tag::Image {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) => Event::Start(Tag::Image {
+            link_type,
+            dest_url: defuse(dest_url),
+            title,
+            id,
+        }),
         other => other,
     });
     let mut out = String::with_capacity(markdown.len() * 3 / 2);
@@ -59,7 +86,9 @@ mod tests {
 
     #[test]
     fn untrusted_escapes_html_and_scripts() {
-        let out = untrusted("<script>alert(1)</script>\n\n[x](javascript:alert(1)) [y]( JaVaScRiPt:alert(2)) <img src=x onerror=alert(3)> [ok](https://a.cn/p) [rel](/entries/a/)");
+        let out = untrusted(
+            "<script>alert(1)</script>\n\n[x](javascript:alert(1)) [y]( JaVaScRiPt:alert(2)) <img src=x onerror=alert(3)> [ok](https://a.cn/p) [rel](/entries/a/)",
+        );
         assert!(!out.contains("<script"), "{out}");
         assert!(!out.contains("<img"), "{out}");
         assert!(!out.to_ascii_lowercase().contains("javascript:"), "{out}");

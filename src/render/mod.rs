@@ -67,15 +67,38 @@ pub fn render(site: &Site, options: &Options) -> Result<Vec<OutputFile>, Error> 
     let view = SiteView::new(site, &entries);
     let mut base = Context::new();
     base.insert("site", &view);
-    let r = Renderer { site, tera, base, view, entries, options };
+    let r = Renderer {
+        site,
+        tera,
+        base,
+        view,
+        entries,
+        options,
+    };
 
-    let mut jobs = vec![Job::Index, Job::Notices, Job::Regions, Job::Results, Job::NotFound, Job::Sitemap, Job::Feed, Job::Json];
+    let mut jobs = vec![
+        Job::Index,
+        Job::Notices,
+        Job::Regions,
+        Job::Results,
+        Job::NotFound,
+        Job::Sitemap,
+        Job::Feed,
+        Job::Json,
+    ];
     jobs.extend(site.content.notices.iter().map(Job::Notice));
-    jobs.extend(site.content.guide.iter().enumerate().map(|(i, p)| Job::Guide(i, p)));
+    jobs.extend(
+        site.content
+            .guide
+            .iter()
+            .enumerate()
+            .map(|(i, p)| Job::Guide(i, p)),
+    );
     jobs.extend((0..site.config.contest.regions.len()).map(Job::Region));
     jobs.extend((0..r.entries.len()).map(Job::Entry));
 
-    let rendered: Vec<Result<Vec<OutputFile>, Diagnostic>> = jobs.par_iter().map(|job| r.render(job)).collect();
+    let rendered: Vec<Result<Vec<OutputFile>, Diagnostic>> =
+        jobs.par_iter().map(|job| r.render(job)).collect();
     let mut out = Vec::with_capacity(rendered.len() + 8);
     let mut errors = Vec::new();
     for result in rendered {
@@ -102,23 +125,39 @@ pub fn render(site: &Site, options: &Options) -> Result<Vec<OutputFile>, Error> 
 }
 
 impl Renderer<'_> {
-    fn page(&self, template: &str, path: String, extra: impl FnOnce(&mut Context)) -> Result<Vec<OutputFile>, Diagnostic> {
+    fn page(
+        &self,
+        template: &str,
+        path: String,
+        extra: impl FnOnce(&mut Context),
+    ) -> Result<Vec<OutputFile>, Diagnostic> {
         let mut ctx = self.base.clone();
-        ctx.insert("path", &format!("{}{}", self.view.root, path.trim_end_matches("index.html")));
+        ctx.insert(
+            "path",
+            &format!("{}{}", self.view.root, path.trim_end_matches("index.html")),
+        );
         extra(&mut ctx);
-        let mut text = self
-            .tera
-            .render(template, &ctx)
-            .map_err(|e| templates::template_error(&format!("themes/{}/templates/{template}", self.site.config.theme), &e))?;
-        if let Some(snippet) = &self.options.body_end {
-            if path.ends_with(".html") {
-                match text.rfind("</body>") {
-                    Some(at) => text.insert_str(at, snippet),
-                    None => text.push_str(snippet),
-                }
+        let mut text = self.tera.render(template, &ctx).map_err(|e| {
+            templates::template_error(
+                &format!("themes/{}/templates/{template}", self.site.config.theme),
+                &e,
+            )
+        })?;
+        if let Some(snippet) = self
+            .options
+            .body_end
+            .as_ref()
+            .filter(|_| path.ends_with(".html"))
+        {
+            match text.rfind("</body>") {
+                Some(at) => text.insert_str(at, snippet),
+                None => text.push_str(snippet),
             }
         }
-        Ok(vec![OutputFile { path, bytes: text.into_bytes() }])
+        Ok(vec![OutputFile {
+            path,
+            bytes: text.into_bytes(),
+        }])
     }
 
     fn render(&self, job: &Job) -> Result<Vec<OutputFile>, Diagnostic> {
@@ -126,9 +165,13 @@ impl Renderer<'_> {
         match job {
             Job::Index => self.page("index.html", "index.html".into(), |_| {}),
             Job::Notices => self.page("notices.html", "notices/index.html".into(), |_| {}),
-            Job::Notice(p) => self.page("notice.html", format!("notices/{}/index.html", p.slug), |ctx| {
-                ctx.insert("page", &PageView::new(p, markdown::trusted(&p.body)));
-            }),
+            Job::Notice(p) => self.page(
+                "notice.html",
+                format!("notices/{}/index.html", p.slug),
+                |ctx| {
+                    ctx.insert("page", &PageView::new(p, markdown::trusted(&p.body)));
+                },
+            ),
             Job::Guide(i, p) => {
                 let path = match guide_url("", *i, p).as_str() {
                     "guide/" => "guide/index.html".to_owned(),
@@ -146,25 +189,46 @@ impl Renderer<'_> {
                 Ok(out)
             }
             Job::Regions => {
-                let unmatched: Vec<&EntryView> = self.entries.iter().filter(|e| e.region_slug.is_none()).collect();
-                self.page("regions.html", "regions/index.html".into(), |ctx| ctx.insert("unmatched", &unmatched))
+                let unmatched: Vec<&EntryView> = self
+                    .entries
+                    .iter()
+                    .filter(|e| e.region_slug.is_none())
+                    .collect();
+                self.page("regions.html", "regions/index.html".into(), |ctx| {
+                    ctx.insert("unmatched", &unmatched)
+                })
             }
             Job::Region(i) => {
                 let region = &self.view.regions[*i];
-                let entries: Vec<&EntryView> =
-                    self.entries.iter().filter(|e| e.region_slug.as_deref() == Some(region.slug.as_str())).collect();
-                self.page("region.html", format!("regions/{}/index.html", region.slug), |ctx| {
-                    ctx.insert("region", region);
-                    ctx.insert("entries", &entries);
-                })
+                let entries: Vec<&EntryView> = self
+                    .entries
+                    .iter()
+                    .filter(|e| e.region_slug.as_deref() == Some(region.slug.as_str()))
+                    .collect();
+                self.page(
+                    "region.html",
+                    format!("regions/{}/index.html", region.slug),
+                    |ctx| {
+                        ctx.insert("region", region);
+                        ctx.insert("entries", &entries);
+                    },
+                )
             }
             Job::Entry(i) => {
                 let view = &self.entries[*i];
-                let summary_html = site.content.entries[*i].fields.summary.as_deref().map(markdown::untrusted);
-                self.page("entry.html", format!("entries/{}/index.html", view.id), |ctx| {
-                    ctx.insert("entry", view);
-                    ctx.insert("summary_html", &summary_html);
-                })
+                let summary_html = site.content.entries[*i]
+                    .fields
+                    .summary
+                    .as_deref()
+                    .map(markdown::untrusted);
+                self.page(
+                    "entry.html",
+                    format!("entries/{}/index.html", view.id),
+                    |ctx| {
+                        ctx.insert("entry", view);
+                        ctx.insert("summary_html", &summary_html);
+                    },
+                )
             }
             Job::Results => self.page("results.html", "results/index.html".into(), |ctx| {
                 ctx.insert("awards", &model::awards(&self.entries));
@@ -175,18 +239,34 @@ impl Renderer<'_> {
                 ctx.insert("entry_urls", &entries);
             }),
             Job::Feed => {
-                let notices: Vec<PageView> =
-                    site.content.notices.iter().map(|p| PageView::new(p, markdown::trusted(&p.body))).collect();
-                let updated = site.content.notices.iter().filter_map(|p| p.date).max().unwrap_or(site.config.contest.deadline);
+                let notices: Vec<PageView> = site
+                    .content
+                    .notices
+                    .iter()
+                    .map(|p| PageView::new(p, markdown::trusted(&p.body)))
+                    .collect();
+                let updated = site
+                    .content
+                    .notices
+                    .iter()
+                    .filter_map(|p| p.date)
+                    .max()
+                    .unwrap_or(site.config.contest.deadline);
                 self.page("feed.xml", "feed.xml".into(), |ctx| {
                     ctx.insert("notices", &notices);
                     ctx.insert("updated", &updated.to_string());
                 })
             }
             Job::Json => {
-                let json = serde_json::to_vec_pretty(&EntriesJson { site: &self.view.title, entries: &self.entries })
-                    .map_err(|e| Diagnostic::whole_file("data/entries.json", e.to_string()))?;
-                Ok(vec![OutputFile { path: "data/entries.json".into(), bytes: json }])
+                let json = serde_json::to_vec_pretty(&EntriesJson {
+                    site: &self.view.title,
+                    entries: &self.entries,
+                })
+                .map_err(|e| Diagnostic::whole_file("data/entries.json", e.to_string()))?;
+                Ok(vec![OutputFile {
+                    path: "data/entries.json".into(),
+                    bytes: json,
+                }])
             }
         }
     }
@@ -236,9 +316,15 @@ fn static_files(root: &Path, theme: &str) -> Result<Vec<OutputFile>, Error> {
     let mut out = Vec::new();
     for dir in &dirs {
         for path in files(root, dir, &[]) {
-            let bytes = std::fs::read(&path).map_err(|source| Error::Io { path: path.clone(), source })?;
+            let bytes = std::fs::read(&path).map_err(|source| Error::Io {
+                path: path.clone(),
+                source,
+            })?;
             let rel = relative(root, &path);
-            out.push(OutputFile { path: rel[dir.len() + 1..].to_owned(), bytes });
+            out.push(OutputFile {
+                path: rel[dir.len() + 1..].to_owned(),
+                bytes,
+            });
         }
     }
     Ok(out)

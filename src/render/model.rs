@@ -19,7 +19,10 @@ pub struct DateView {
 
 impl From<NaiveDate> for DateView {
     fn from(d: NaiveDate) -> Self {
-        DateView { iso: d.to_string(), cn: format!("{}年{}月{}日", d.year(), d.month(), d.day()) }
+        DateView {
+            iso: d.to_string(),
+            cn: format!("{}年{}月{}日", d.year(), d.month(), d.day()),
+        }
     }
 }
 
@@ -136,7 +139,9 @@ pub struct EntryView {
 }
 
 pub fn root_path(base_url: &str) -> String {
-    let after_scheme = base_url.split_once("://").map_or(base_url, |(_, rest)| rest.find('/').map_or("/", |i| &rest[i..]));
+    let after_scheme = base_url.split_once("://").map_or(base_url, |(_, rest)| {
+        rest.find('/').map_or("/", |i| &rest[i..])
+    });
     let mut root = after_scheme.to_owned();
     if !root.starts_with('/') {
         root.insert(0, '/');
@@ -150,7 +155,10 @@ pub fn root_path(base_url: &str) -> String {
 impl EntryView {
     pub fn new(site: &Site, root: &str, e: &Entry, a: &Assessment) -> EntryView {
         let f = &e.fields;
-        let region = f.region.as_deref().and_then(|r| site.config.contest.region_for(r));
+        let region = f
+            .region
+            .as_deref()
+            .and_then(|r| site.config.contest.region_for(r));
         EntryView {
             id: e.id.clone(),
             url: format!("{root}entries/{}/", e.id),
@@ -184,11 +192,19 @@ impl EntryView {
 }
 
 fn page_link(root: &str, section: &str, p: &Page) -> Link {
-    Link { title: p.title.clone(), url: format!("{root}{section}/{}/", p.slug), date: p.date.map(DateView::from) }
+    Link {
+        title: p.title.clone(),
+        url: format!("{root}{section}/{}/", p.slug),
+        date: p.date.map(DateView::from),
+    }
 }
 
 pub fn guide_url(root: &str, index: usize, p: &Page) -> String {
-    if index == 0 { format!("{root}guide/") } else { format!("{root}guide/{}/", p.slug) }
+    if index == 0 {
+        format!("{root}guide/")
+    } else {
+        format!("{root}guide/{}/", p.slug)
+    }
 }
 
 impl SiteView {
@@ -206,7 +222,12 @@ impl SiteView {
                 None => unmatched.add(a.status),
             }
         }
-        let largest = per_region.values().map(|c| c.total).max().unwrap_or(0).max(1) as f64;
+        let largest = per_region
+            .values()
+            .map(|c| c.total)
+            .max()
+            .unwrap_or(0)
+            .max(1) as f64;
         let pct = |n: usize| (n as f64 * 1000.0 / largest).round() / 10.0;
         let regions = contest
             .regions
@@ -241,19 +262,37 @@ impl SiteView {
             regions,
             counts,
             unmatched,
-            notices: site.content.notices.iter().map(|p| page_link(&root, "notices", p)).collect(),
+            notices: site
+                .content
+                .notices
+                .iter()
+                .map(|p| page_link(&root, "notices", p))
+                .collect(),
             guide: site
                 .content
                 .guide
                 .iter()
                 .enumerate()
-                .map(|(i, p)| Link { title: p.title.clone(), url: guide_url(&root, i, p), date: None })
+                .map(|(i, p)| Link {
+                    title: p.title.clone(),
+                    url: guide_url(&root, i, p),
+                    date: None,
+                })
                 .collect(),
             rules: RULES
                 .iter()
-                .map(|r| RuleView { id: r.id, name: r.name, clause: r.clause, warn_only: r.severity == Severity::Warning })
+                .map(|r| RuleView {
+                    id: r.id,
+                    name: r.name,
+                    clause: r.clause,
+                    warn_only: r.severity == Severity::Warning,
+                })
                 .collect(),
-            origin: config.base_url.strip_suffix(root.as_str()).unwrap_or_default().to_owned(),
+            origin: config
+                .base_url
+                .strip_suffix(root.as_str())
+                .unwrap_or_default()
+                .to_owned(),
             root,
             generator: concat!("saishi ", env!("CARGO_PKG_VERSION")),
         }
@@ -276,19 +315,33 @@ pub struct AwardTier<'a> {
 const TIERS: [&str; 4] = ["一等奖", "二等奖", "三等奖", "优胜奖"];
 
 pub fn awards(views: &[EntryView]) -> Vec<AwardGroup<'_>> {
-    let rank = |award: &str| TIERS.iter().position(|t| *t == award).unwrap_or(TIERS.len());
+    let rank = |award: &str| {
+        TIERS
+            .iter()
+            .position(|t| *t == award)
+            .unwrap_or(TIERS.len())
+    };
     ["企业组", "创业组", "未注明组别"]
         .into_iter()
         .filter_map(|group| {
             let mut tiers: BTreeMap<(usize, String), Vec<&EntryView>> = BTreeMap::new();
-            for v in views.iter().filter(|v| v.group.unwrap_or("未注明组别") == group) {
+            for v in views
+                .iter()
+                .filter(|v| v.group.unwrap_or("未注明组别") == group)
+            {
                 if let Some(award) = &v.award {
-                    tiers.entry((rank(award), award.clone())).or_default().push(v);
+                    tiers
+                        .entry((rank(award), award.clone()))
+                        .or_default()
+                        .push(v);
                 }
             }
             (!tiers.is_empty()).then(|| AwardGroup {
                 group,
-                tiers: tiers.into_iter().map(|((_, award), entries)| AwardTier { award, entries }).collect(),
+                tiers: tiers
+                    .into_iter()
+                    .map(|((_, award), entries)| AwardTier { award, entries })
+                    .collect(),
             })
         })
         .collect()

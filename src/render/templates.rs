@@ -44,8 +44,15 @@ pub fn load(root: &Path, theme: &str) -> Result<Tera, Vec<Diagnostic>> {
     }
     for name in REQUIRED {
         if !sources.iter().any(|(n, _)| n == name) {
-            errors.push(Diagnostic::whole_file(format!("{dir}/{name}"), format!("template `{name}` is missing from theme `{theme}`"))
-                .with_help("copy it from the default theme (`saishi init` writes one) and adapt it"));
+            errors.push(
+                Diagnostic::whole_file(
+                    format!("{dir}/{name}"),
+                    format!("template `{name}` is missing from theme `{theme}`"),
+                )
+                .with_help(
+                    "copy it from the default theme (`saishi init` writes one) and adapt it",
+                ),
+            );
         }
     }
     if !errors.is_empty() {
@@ -55,10 +62,16 @@ pub fn load(root: &Path, theme: &str) -> Result<Tera, Vec<Diagnostic>> {
     tera.autoescape_on(vec![".html", ".htm", ".xml"]);
     tera.set_escape_fn(escape);
     // Templates are added together so that `extends` and `include` resolve among them.
-    tera.add_raw_templates(sources.iter().map(|(n, t)| (n.as_str(), t.as_str()))).map_err(|err| {
-        let name = sources.iter().map(|(n, _)| n).find(|n| describe(&err).contains(&format!("'{n}'"))).cloned().unwrap_or_default();
-        vec![template_error(&format!("{dir}/{name}"), &err)]
-    })?;
+    tera.add_raw_templates(sources.iter().map(|(n, t)| (n.as_str(), t.as_str())))
+        .map_err(|err| {
+            let name = sources
+                .iter()
+                .map(|(n, _)| n)
+                .find(|n| describe(&err).contains(&format!("'{n}'")))
+                .cloned()
+                .unwrap_or_default();
+            vec![template_error(&format!("{dir}/{name}"), &err)]
+        })?;
     Ok(tera)
 }
 
@@ -100,7 +113,12 @@ pub fn template_error(file: &str, err: &tera::Error) -> Diagnostic {
         Some((line.trim().parse().ok()?, column.parse().ok()?))
     });
     let (line, column) = position.unwrap_or((1, 1));
-    let message = text.split('\n').filter(|l| !l.trim().is_empty()).map(str::trim).collect::<Vec<_>>().join(" ");
+    let message = text
+        .split('\n')
+        .filter(|l| !l.trim().is_empty())
+        .map(str::trim)
+        .collect::<Vec<_>>()
+        .join(" ");
     Diagnostic::new(file, line, column, format!("template error: {message}"))
         .with_help("fix the template; the Tera syntax is described at keats.github.io/tera")
 }

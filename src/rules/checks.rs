@@ -1,17 +1,21 @@
 //! One small function per rule of [`super::RULES`]. Messages are public: they name fields and
 //! public facts, never a private value (names, phones, codes go into `detail`).
 
+use super::Verdict;
 use super::cross::{Context, Likeness};
 use super::formats::{CreditCodeError, check_credit_code, check_phone};
 use super::sme::{Classification, Size, classify, needed};
-use super::Verdict;
 use crate::content::Entry;
 use crate::content::entry::{Entity, FIELDS, Group};
 
 const NOT_APPLICABLE_ENTERPRISE_ONLY: &str = "仅适用于企业组";
 
 pub fn required(e: &Entry, _: &Context) -> Verdict {
-    let missing: Vec<&str> = FIELDS.iter().filter(|s| s.a2 && !e.fields.is_filled(s.field)).map(|s| s.header).collect();
+    let missing: Vec<&str> = FIELDS
+        .iter()
+        .filter(|s| s.a2 && !e.fields.is_filled(s.field))
+        .map(|s| s.header)
+        .collect();
     if missing.is_empty() {
         Verdict::pass("附件2各栏均已填写")
     } else {
@@ -27,7 +31,12 @@ pub fn region(e: &Entry, ctx: &Context) -> Verdict {
         Some(r) => Verdict::pass(format!("所属地区：{}", r.name)),
         None => Verdict::breach(format!(
             "所属地区“{written}”不在本次大赛范围内，应为：{}",
-            ctx.contest.regions.iter().map(|r| r.name.as_str()).collect::<Vec<_>>().join("、")
+            ctx.contest
+                .regions
+                .iter()
+                .map(|r| r.name.as_str())
+                .collect::<Vec<_>>()
+                .join("、")
         )),
     }
 }
@@ -50,7 +59,9 @@ pub fn startup_age(e: &Entry, ctx: &Context) -> Verdict {
         (Some(Entity::Team), _) => Verdict::pass("创客团队，不适用"),
         (_, Some(day)) if day >= from => Verdict::pass(format!("{day} 注册，在 {from}（含）之后")),
         (_, Some(day)) => Verdict::breach(format!("{day} 注册，早于 {from}，不属于初创企业")),
-        (Some(Entity::Company), None) => Verdict::unknown("初创企业未填写注册日期（registered / 注册日期）"),
+        (Some(Entity::Company), None) => {
+            Verdict::unknown("初创企业未填写注册日期（registered / 注册日期）")
+        }
         (None, None) => Verdict::unknown("请注明主体类型（企业或团队），企业须填写注册日期"),
     }
 }
@@ -67,10 +78,24 @@ pub fn sme(e: &Entry, _: &Context) -> Verdict {
     };
     let row = industry.standard();
     match classify(&e.fields, industry) {
-        Classification::Sized(Size::Large) => Verdict::breach(format!("按《中小企业划型标准规定》（{}）属于大型企业", row.name)),
-        Classification::Sized(size) => Verdict::pass(format!("按《中小企业划型标准规定》（{}）属于{}企业", row.name, size.label())),
-        Classification::Sme => Verdict::pass(format!("按《中小企业划型标准规定》（{}）属于中小微企业", row.name)),
-        Classification::Unknown => Verdict::unknown(format!("缺少{}，无法按划型标准（{}）判断规模", needed(industry).join("或"), row.name)),
+        Classification::Sized(Size::Large) => Verdict::breach(format!(
+            "按《中小企业划型标准规定》（{}）属于大型企业",
+            row.name
+        )),
+        Classification::Sized(size) => Verdict::pass(format!(
+            "按《中小企业划型标准规定》（{}）属于{}企业",
+            row.name,
+            size.label()
+        )),
+        Classification::Sme => Verdict::pass(format!(
+            "按《中小企业划型标准规定》（{}）属于中小微企业",
+            row.name
+        )),
+        Classification::Unknown => Verdict::unknown(format!(
+            "缺少{}，无法按划型标准（{}）判断规模",
+            needed(industry).join("或"),
+            row.name
+        )),
     }
 }
 
@@ -110,7 +135,9 @@ pub fn team_size(e: &Entry, ctx: &Context) -> Verdict {
     }
     match &e.fields.team {
         None => Verdict::unknown("创客团队未列出核心成员（team / 核心成员）"),
-        Some(team) if team.len() <= max => Verdict::pass(format!("核心成员 {} 人，不超过 {max} 人", team.len())),
+        Some(team) if team.len() <= max => {
+            Verdict::pass(format!("核心成员 {} 人，不超过 {max} 人", team.len()))
+        }
         Some(team) => Verdict::breach(format!("核心成员 {} 人，原则上不超过 {max} 人", team.len())),
     }
 }
@@ -119,15 +146,27 @@ pub fn team_size(e: &Entry, ctx: &Context) -> Verdict {
 const NAMED: usize = 5;
 
 fn some_ids(ids: &[&str]) -> String {
-    let shown = ids.iter().take(NAMED).copied().collect::<Vec<_>>().join("、");
-    if ids.len() > NAMED { format!("{shown} 等 {} 项", ids.len()) } else { shown }
+    let shown = ids
+        .iter()
+        .take(NAMED)
+        .copied()
+        .collect::<Vec<_>>()
+        .join("、");
+    if ids.len() > NAMED {
+        format!("{shown} 等 {} 项", ids.len())
+    } else {
+        shown
+    }
 }
 
 pub fn team_overlap(e: &Entry, ctx: &Context) -> Verdict {
     match ctx.team_overlaps.get(e.id.as_str()) {
         None => Verdict::pass("核心成员未出现在其他参赛团队中"),
-        Some(links) => Verdict::breach(format!("有核心成员同时是其他参赛项目（{}）的核心成员", some_ids(&links.others)))
-            .with_detail(format!("重复的成员：{}", links.why.join("、"))),
+        Some(links) => Verdict::breach(format!(
+            "有核心成员同时是其他参赛项目（{}）的核心成员",
+            some_ids(&links.others)
+        ))
+        .with_detail(format!("重复的成员：{}", links.why.join("、"))),
     }
 }
 
@@ -136,7 +175,11 @@ pub fn duplicate(e: &Entry, ctx: &Context) -> Verdict {
         None => Verdict::pass("未发现同一企业重复报名的项目"),
         Some(others) => {
             let ids: Vec<&str> = others.iter().map(|(id, _)| *id).collect();
-            let how = if others.iter().all(|(_, l)| *l == Likeness::Same) { "同一项目" } else { "同一或相似项目" };
+            let how = if others.iter().all(|(_, l)| *l == Likeness::Same) {
+                "同一项目"
+            } else {
+                "同一或相似项目"
+            };
             Verdict::breach(format!("同一报名主体的{how}重复报名（{}）", some_ids(&ids)))
         }
     }
@@ -146,11 +189,22 @@ pub fn past_winner(e: &Entry, ctx: &Context) -> Verdict {
     let years = ctx.contest.lookback();
     let awards = ctx.past_awards(e);
     match awards.first() {
-        None => Verdict::pass(format!("{}—{}年省赛获奖名单中无此项目", years.start(), years.end())),
+        None => Verdict::pass(format!(
+            "{}—{}年省赛获奖名单中无此项目",
+            years.start(),
+            years.end()
+        )),
         Some((w, likeness)) => {
-            let what = if *likeness == Likeness::Same { "此项目" } else { "相似项目" };
+            let what = if *likeness == Likeness::Same {
+                "此项目"
+            } else {
+                "相似项目"
+            };
             let award = w.award.as_deref().unwrap_or("奖项");
-            Verdict::breach(format!("{what}曾获{}年“创客中国”山西省大赛{award}，近三年获奖项目不得再次报名", w.year))
+            Verdict::breach(format!(
+                "{what}曾获{}年“创客中国”山西省大赛{award}，近三年获奖项目不得再次报名",
+                w.year
+            ))
         }
     }
 }
@@ -159,8 +213,10 @@ pub fn phone(e: &Entry, _: &Context) -> Verdict {
     match &e.fields.phone {
         None => Verdict::unknown("未填写联系方式"),
         Some(p) if check_phone(p) => Verdict::pass("联系方式格式正确"),
-        Some(p) => Verdict::breach("联系方式不是有效的号码：应为11位手机号码，或带区号的固定电话（如 0354-2639095）")
-            .with_detail(format!("填写的是“{p}”")),
+        Some(p) => Verdict::breach(
+            "联系方式不是有效的号码：应为11位手机号码，或带区号的固定电话（如 0354-2639095）",
+        )
+        .with_detail(format!("填写的是“{p}”")),
     }
 }
 
@@ -171,11 +227,16 @@ pub fn credit_code(e: &Entry, _: &Context) -> Verdict {
             Ok(()) => Verdict::pass("统一社会信用代码格式与校验码正确"),
             Err(err) => {
                 let detail = match err {
-                    CreditCodeError::Check(right) => format!("填写的是“{code}”，按 GB 32100 校验码应为 {right}"),
+                    CreditCodeError::Check(right) => {
+                        format!("填写的是“{code}”，按 GB 32100 校验码应为 {right}")
+                    }
                     _ => format!("填写的是“{code}”"),
                 };
-                Verdict::breach(format!("统一社会信用代码有误：{}（部分早期代码虽不符校验仍有效，请核实）", err.reason()))
-                    .with_detail(detail)
+                Verdict::breach(format!(
+                    "统一社会信用代码有误：{}（部分早期代码虽不符校验仍有效，请核实）",
+                    err.reason()
+                ))
+                .with_detail(detail)
             }
         },
     }

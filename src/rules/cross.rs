@@ -53,7 +53,10 @@ impl<'a> Context<'a> {
     pub fn new(entries: &'a [Entry], contest: &'a Contest, past_winners: &'a [PastWinner]) -> Self {
         let mut past_by_applicant: HashMap<String, Vec<&PastWinner>> = HashMap::new();
         for w in past_winners {
-            past_by_applicant.entry(fold_loose(&w.applicant)).or_default().push(w);
+            past_by_applicant
+                .entry(fold_loose(&w.applicant))
+                .or_default()
+                .push(w);
         }
         Context {
             contest,
@@ -67,7 +70,8 @@ impl<'a> Context<'a> {
 
     /// Awards of the same applicant for the same or a similar project within the look-back years.
     pub fn past_awards(&self, entry: &Entry) -> Vec<(&'a PastWinner, Likeness)> {
-        let (Some(applicant), Some(project)) = (&entry.fields.applicant, &entry.fields.project) else {
+        let (Some(applicant), Some(project)) = (&entry.fields.applicant, &entry.fields.project)
+        else {
             return Vec::new();
         };
         let years = self.contest.lookback();
@@ -84,7 +88,14 @@ impl<'a> Context<'a> {
 fn team_overlaps(entries: &[Entry]) -> HashMap<&str, Links<'_>> {
     let mut by_person: HashMap<String, Vec<&Entry>> = HashMap::new();
     for e in entries {
-        let mut names: Vec<String> = e.fields.team.iter().flatten().map(|n| fold(n)).filter(|n| !n.is_empty()).collect();
+        let mut names: Vec<String> = e
+            .fields
+            .team
+            .iter()
+            .flatten()
+            .map(|n| fold(n))
+            .filter(|n| !n.is_empty())
+            .collect();
         names.sort();
         names.dedup();
         for n in names {
@@ -92,7 +103,8 @@ fn team_overlaps(entries: &[Entry]) -> HashMap<&str, Links<'_>> {
         }
     }
     let mut out: HashMap<&str, Links> = HashMap::new();
-    let mut shared: Vec<(&String, &Vec<&Entry>)> = by_person.iter().filter(|(_, es)| es.len() > 1).collect();
+    let mut shared: Vec<(&String, &Vec<&Entry>)> =
+        by_person.iter().filter(|(_, es)| es.len() > 1).collect();
     shared.sort_by(|a, b| a.0.cmp(b.0));
     for (person, members) in shared {
         for e in members {
@@ -122,10 +134,16 @@ fn duplicates(entries: &[Entry]) -> HashMap<&str, Vec<(&str, Likeness)>> {
     for group in by_applicant.values().filter(|g| g.len() > 1) {
         for (i, a) in group.iter().enumerate() {
             for b in &group[i + 1..] {
-                let (Some(pa), Some(pb)) = (&a.fields.project, &b.fields.project) else { continue };
+                let (Some(pa), Some(pb)) = (&a.fields.project, &b.fields.project) else {
+                    continue;
+                };
                 if let Some(l) = likeness(pa, pb) {
-                    out.entry(a.id.as_str()).or_default().push((b.id.as_str(), l));
-                    out.entry(b.id.as_str()).or_default().push((a.id.as_str(), l));
+                    out.entry(a.id.as_str())
+                        .or_default()
+                        .push((b.id.as_str(), l));
+                    out.entry(b.id.as_str())
+                        .or_default()
+                        .push((a.id.as_str(), l));
                 }
             }
         }
@@ -142,9 +160,18 @@ mod tests {
 
     #[test]
     fn likeness_folds_and_measures() {
-        assert_eq!(likeness("智能温室监测系统", "智能温室 监测系统！"), Some(Likeness::Same));
-        assert_eq!(likeness("ＡＩ温室监测系统", "ai温室监测系统"), Some(Likeness::Same));
-        assert_eq!(likeness("智能温室环境监测系统", "智能温室环境监控系统"), Some(Likeness::Similar));
+        assert_eq!(
+            likeness("智能温室监测系统", "智能温室 监测系统！"),
+            Some(Likeness::Same)
+        );
+        assert_eq!(
+            likeness("ＡＩ温室监测系统", "ai温室监测系统"),
+            Some(Likeness::Same)
+        );
+        assert_eq!(
+            likeness("智能温室环境监测系统", "智能温室环境监控系统"),
+            Some(Likeness::Similar)
+        );
         assert_eq!(likeness("智能温室监测系统", "煤矿安全管理平台"), None);
     }
 }

@@ -17,7 +17,10 @@ fn all_digits(s: &str) -> bool {
 }
 
 fn is_mobile(p: &str) -> bool {
-    let p = p.strip_prefix("+86").or_else(|| p.strip_prefix("0086")).unwrap_or(p);
+    let p = p
+        .strip_prefix("+86")
+        .or_else(|| p.strip_prefix("0086"))
+        .unwrap_or(p);
     let p = p.trim_start_matches('-');
     p.len() == 11 && all_digits(p) && p.starts_with('1') && (b'3'..=b'9').contains(&p.as_bytes()[1])
 }
@@ -34,11 +37,17 @@ fn is_landline(p: &str) -> bool {
         }
         None => return false,
     };
-    area.starts_with('0') && (3..=4).contains(&area.len()) && all_digits(area) && (7..=8).contains(&local.len()) && all_digits(local)
+    area.starts_with('0')
+        && (3..=4).contains(&area.len())
+        && all_digits(area)
+        && (7..=8).contains(&local.len())
+        && all_digits(local)
 }
 
 const CREDIT_CHARS: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
-const CREDIT_WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+const CREDIT_WEIGHTS: [u32; 17] = [
+    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+];
 
 /// What is wrong with a 统一社会信用代码.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,17 +81,26 @@ pub fn check_credit_code(code: &str) -> Result<(), CreditCodeError> {
     if chars.len() != 18 {
         return Err(CreditCodeError::Length(chars.len()));
     }
-    let values: Option<Vec<u32>> = chars.iter().map(|c| CREDIT_CHARS.find(*c).map(|i| i as u32)).collect();
+    let values: Option<Vec<u32>> = chars
+        .iter()
+        .map(|c| CREDIT_CHARS.find(*c).map(|i| i as u32))
+        .collect();
     let Some(values) = values else {
         return Err(CreditCodeError::Alphabet);
     };
     if !chars[2..8].iter().all(char::is_ascii_digit) {
         return Err(CreditCodeError::Area);
     }
-    let sum: u32 = values[..17].iter().zip(CREDIT_WEIGHTS).map(|(v, w)| v * w).sum();
+    let sum: u32 = values[..17]
+        .iter()
+        .zip(CREDIT_WEIGHTS)
+        .map(|(v, w)| v * w)
+        .sum();
     let expected = (31 - sum % 31) % 31;
     if values[17] != expected {
-        return Err(CreditCodeError::Check(CREDIT_CHARS.as_bytes()[expected as usize] as char));
+        return Err(CreditCodeError::Check(
+            CREDIT_CHARS.as_bytes()[expected as usize] as char,
+        ));
     }
     Ok(())
 }
@@ -93,10 +111,26 @@ mod tests {
 
     #[test]
     fn phones() {
-        for ok in ["13812345678", "+8613812345678", "0354-2639095", "03542639095", "2639095", "010-12345678", "13812345678、0354-2639095"] {
+        for ok in [
+            "13812345678",
+            "+8613812345678",
+            "0354-2639095",
+            "03542639095",
+            "2639095",
+            "010-12345678",
+            "13812345678、0354-2639095",
+        ] {
             assert!(check_phone(ok), "{ok}");
         }
-        for bad in ["1381234567", "12812345678", "138123456789", "0354-263909", "abc", "354-2639095", ""] {
+        for bad in [
+            "1381234567",
+            "12812345678",
+            "138123456789",
+            "0354-263909",
+            "abc",
+            "354-2639095",
+            "",
+        ] {
             assert!(!check_phone(bad), "{bad}");
         }
     }
@@ -105,10 +139,25 @@ mod tests {
     fn credit_codes() {
         assert_eq!(check_credit_code("91350100M000100Y43"), Ok(()));
         assert_eq!(check_credit_code("91110000802100433B"), Ok(()));
-        assert_eq!(check_credit_code("91110000802100433C"), Err(CreditCodeError::Check('B')));
-        assert_eq!(check_credit_code("9111000080210043"), Err(CreditCodeError::Length(16)));
-        assert_eq!(check_credit_code("9111000080210043IO"), Err(CreditCodeError::Alphabet));
-        assert_eq!(check_credit_code("91AB000080210043IO"), Err(CreditCodeError::Alphabet));
-        assert_eq!(check_credit_code("91AB00008021004311"), Err(CreditCodeError::Area));
+        assert_eq!(
+            check_credit_code("91110000802100433C"),
+            Err(CreditCodeError::Check('B'))
+        );
+        assert_eq!(
+            check_credit_code("9111000080210043"),
+            Err(CreditCodeError::Length(16))
+        );
+        assert_eq!(
+            check_credit_code("9111000080210043IO"),
+            Err(CreditCodeError::Alphabet)
+        );
+        assert_eq!(
+            check_credit_code("91AB000080210043IO"),
+            Err(CreditCodeError::Alphabet)
+        );
+        assert_eq!(
+            check_credit_code("91AB00008021004311"),
+            Err(CreditCodeError::Area)
+        );
     }
 }

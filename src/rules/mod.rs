@@ -93,13 +93,25 @@ pub struct Verdict {
 
 impl Verdict {
     pub fn pass(message: impl Into<String>) -> Self {
-        Verdict { outcome: Outcome::Pass, message: message.into(), detail: None }
+        Verdict {
+            outcome: Outcome::Pass,
+            message: message.into(),
+            detail: None,
+        }
     }
     pub fn breach(message: impl Into<String>) -> Self {
-        Verdict { outcome: Outcome::Breach, message: message.into(), detail: None }
+        Verdict {
+            outcome: Outcome::Breach,
+            message: message.into(),
+            detail: None,
+        }
     }
     pub fn unknown(message: impl Into<String>) -> Self {
-        Verdict { outcome: Outcome::Unknown, message: message.into(), detail: None }
+        Verdict {
+            outcome: Outcome::Unknown,
+            message: message.into(),
+            detail: None,
+        }
     }
     pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
         self.detail = Some(detail.into());
@@ -121,20 +133,104 @@ pub struct Rule {
 }
 
 pub static RULES: &[Rule] = &[
-    Rule { id: "required", name: "附件2必填项", clause: "附件2", severity: Severity::Error, check: checks::required },
-    Rule { id: "region", name: "所属地区", clause: "六(一)1, 六(二)1(1)", severity: Severity::Error, check: checks::region },
-    Rule { id: "deadline", name: "报名截止", clause: "四", severity: Severity::Error, check: checks::deadline },
-    Rule { id: "startup-age", name: "初创企业注册时间", clause: "六(二)1(1)", severity: Severity::Error, check: checks::startup_age },
-    Rule { id: "sme", name: "中小企业划型", clause: "六(一)1", severity: Severity::Error, check: checks::sme },
-    Rule { id: "in-market", name: "项目已进入市场", clause: "六(一)2", severity: Severity::Error, check: checks::in_market },
-    Rule { id: "ip", name: "自主知识产权", clause: "六(一)3, 六(二)2", severity: Severity::Error, check: checks::ip },
-    Rule { id: "credit", name: "无严重失信", clause: "六(一)4, 六(二)3", severity: Severity::Error, check: checks::credit },
-    Rule { id: "team-size", name: "核心成员人数", clause: "六(二)1(2)", severity: Severity::Warning, check: checks::team_size },
-    Rule { id: "team-overlap", name: "核心成员不重复", clause: "六(二)1(2)", severity: Severity::Error, check: checks::team_overlap },
-    Rule { id: "duplicate", name: "不重复报名", clause: "六(三)", severity: Severity::Error, check: checks::duplicate },
-    Rule { id: "past-winner", name: "近三年省赛获奖", clause: "四, 六(三)", severity: Severity::Error, check: checks::past_winner },
-    Rule { id: "phone", name: "联系方式格式", clause: "附件2", severity: Severity::Warning, check: checks::phone },
-    Rule { id: "credit-code", name: "统一社会信用代码", clause: "—", severity: Severity::Warning, check: checks::credit_code },
+    Rule {
+        id: "required",
+        name: "附件2必填项",
+        clause: "附件2",
+        severity: Severity::Error,
+        check: checks::required,
+    },
+    Rule {
+        id: "region",
+        name: "所属地区",
+        clause: "六(一)1, 六(二)1(1)",
+        severity: Severity::Error,
+        check: checks::region,
+    },
+    Rule {
+        id: "deadline",
+        name: "报名截止",
+        clause: "四",
+        severity: Severity::Error,
+        check: checks::deadline,
+    },
+    Rule {
+        id: "startup-age",
+        name: "初创企业注册时间",
+        clause: "六(二)1(1)",
+        severity: Severity::Error,
+        check: checks::startup_age,
+    },
+    Rule {
+        id: "sme",
+        name: "中小企业划型",
+        clause: "六(一)1",
+        severity: Severity::Error,
+        check: checks::sme,
+    },
+    Rule {
+        id: "in-market",
+        name: "项目已进入市场",
+        clause: "六(一)2",
+        severity: Severity::Error,
+        check: checks::in_market,
+    },
+    Rule {
+        id: "ip",
+        name: "自主知识产权",
+        clause: "六(一)3, 六(二)2",
+        severity: Severity::Error,
+        check: checks::ip,
+    },
+    Rule {
+        id: "credit",
+        name: "无严重失信",
+        clause: "六(一)4, 六(二)3",
+        severity: Severity::Error,
+        check: checks::credit,
+    },
+    Rule {
+        id: "team-size",
+        name: "核心成员人数",
+        clause: "六(二)1(2)",
+        severity: Severity::Warning,
+        check: checks::team_size,
+    },
+    Rule {
+        id: "team-overlap",
+        name: "核心成员不重复",
+        clause: "六(二)1(2)",
+        severity: Severity::Error,
+        check: checks::team_overlap,
+    },
+    Rule {
+        id: "duplicate",
+        name: "不重复报名",
+        clause: "六(三)",
+        severity: Severity::Error,
+        check: checks::duplicate,
+    },
+    Rule {
+        id: "past-winner",
+        name: "近三年省赛获奖",
+        clause: "四, 六(三)",
+        severity: Severity::Error,
+        check: checks::past_winner,
+    },
+    Rule {
+        id: "phone",
+        name: "联系方式格式",
+        clause: "附件2",
+        severity: Severity::Warning,
+        check: checks::phone,
+    },
+    Rule {
+        id: "credit-code",
+        name: "统一社会信用代码",
+        clause: "—",
+        severity: Severity::Warning,
+        check: checks::credit_code,
+    },
 ];
 
 /// One rule's finding on one entry.
@@ -155,13 +251,20 @@ pub struct Assessment {
 
 impl Assessment {
     pub fn of(rule_findings: Vec<Finding>) -> Assessment {
-        let worst = rule_findings.iter().map(|f| f.status).max().unwrap_or(Status::Pass);
+        let worst = rule_findings
+            .iter()
+            .map(|f| f.status)
+            .max()
+            .unwrap_or(Status::Pass);
         let status = match worst {
             Status::Fail => Overall::Fail,
             Status::Warn | Status::Unknown => Overall::Warn,
             Status::Pass => Overall::Ok,
         };
-        Assessment { status, findings: rule_findings }
+        Assessment {
+            status,
+            findings: rule_findings,
+        }
     }
 }
 
@@ -173,14 +276,299 @@ fn judge(rule: &'static Rule, entry: &Entry, ctx: &Context) -> Finding {
         (Outcome::Breach, Severity::Error) => Status::Fail,
         (Outcome::Breach, Severity::Warning) => Status::Warn,
     };
-    Finding { rule, status, message: verdict.message, detail: verdict.detail }
+    Finding {
+        rule,
+        status,
+        message: verdict.message,
+        detail: verdict.detail,
+    }
 }
 
 /// Runs every rule on every entry; the result is in the order of `entries`.
-pub fn assess(entries: &[Entry], contest: &Contest, past_winners: &[PastWinner]) -> Vec<Assessment> {
+pub fn assess(
+    entries: &[Entry],
+    contest: &Contest,
+    past_winners: &[PastWinner],
+) -> Vec<Assessment> {
     let ctx = Context::new(entries, contest, past_winners);
     entries
         .par_iter()
         .map(|e| Assessment::of(RULES.iter().map(|r| judge(r, e, &ctx)).collect()))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDate;
+
+    use super::*;
+    use crate::content::entry::{Entity, Group, Record};
+    use crate::rules::sme::Industry;
+
+    fn day(s: &str) -> Option<NaiveDate> {
+        crate::content::entry::parse_date(s)
+    }
+
+    /// A 企业组 entry that passes every rule.
+    fn good(id: &str) -> Entry {
+        Entry {
+            id: id.into(),
+            file: format!("content/entries/{id}.yaml"),
+            line: 1,
+            fields: Record {
+                project: Some(format!("{id}项目")),
+                applicant: Some(format!("{id}有限公司")),
+                group: Some(Group::Enterprise),
+                specialized: Some(false),
+                contact: Some("联系人".into()),
+                phone: Some("13800000000".into()),
+                legal_rep: Some("法人".into()),
+                region: Some("榆次区".into()),
+                liaison: Some("联络员".into()),
+                submitted: day("2025-07-01"),
+                registered: day("2015-01-01"),
+                industry: Some(Industry::Industrial),
+                employees: Some(50.0),
+                revenue: Some(3000.0),
+                in_market: Some(true),
+                ip_owned: Some(true),
+                ip_dispute: Some(false),
+                dishonest: Some(false),
+                ..Record::default()
+            },
+        }
+    }
+
+    fn team(id: &str, members: &[&str]) -> Entry {
+        let mut e = good(id);
+        e.fields.group = Some(Group::Startup);
+        e.fields.entity = Some(Entity::Team);
+        e.fields.registered = None;
+        e.fields.team = Some(members.iter().map(|m| (*m).to_owned()).collect());
+        e
+    }
+
+    fn statuses(
+        entries: &[Entry],
+        past: &[PastWinner],
+    ) -> Vec<(Overall, Vec<(&'static str, Status)>)> {
+        assess(entries, &Contest::default(), past)
+            .into_iter()
+            .map(|a| {
+                (
+                    a.status,
+                    a.findings
+                        .iter()
+                        .filter(|f| f.status != Status::Pass)
+                        .map(|f| (f.rule.id, f.status))
+                        .collect(),
+                )
+            })
+            .collect()
+    }
+
+    fn one(e: Entry) -> (Overall, Vec<(&'static str, Status)>) {
+        statuses(&[e], &[]).remove(0)
+    }
+
+    #[test]
+    fn a_complete_entry_passes_everything() {
+        assert_eq!(one(good("a")), (Overall::Ok, vec![]));
+    }
+
+    #[test]
+    fn required_lists_every_blank_column() {
+        let mut e = good("a");
+        e.fields.contact = None;
+        e.fields.liaison = None;
+        let a = assess(&[e], &Contest::default(), &[]).remove(0);
+        let f = a.findings.iter().find(|f| f.rule.id == "required").unwrap();
+        assert_eq!(f.status, Status::Fail);
+        assert_eq!(f.message, "附件2未填写：联系人、联络员");
+    }
+
+    #[test]
+    fn deadline_is_inclusive() {
+        let mut e = good("a");
+        e.fields.submitted = day("2025-07-10");
+        assert_eq!(one(e.clone()).0, Overall::Ok);
+        e.fields.submitted = day("2025-07-11");
+        assert_eq!(one(e.clone()).1, vec![("deadline", Status::Fail)]);
+        e.fields.submitted = None;
+        assert_eq!(one(e).1, vec![("deadline", Status::Unknown)]);
+    }
+
+    #[test]
+    fn startup_age_edges() {
+        let mut e = good("a");
+        e.fields.group = Some(Group::Startup);
+        e.fields.registered = day("2023-01-01");
+        assert_eq!(one(e.clone()).0, Overall::Ok);
+        e.fields.registered = day("2022-12-31");
+        assert_eq!(one(e.clone()).1, vec![("startup-age", Status::Fail)]);
+        // Not applicable to 企业组 or to teams.
+        let mut old = good("b");
+        old.fields.registered = day("1999-01-01");
+        assert_eq!(one(old).0, Overall::Ok);
+        assert_eq!(one(team("t", &["甲"])).0, Overall::Ok);
+        e.fields.registered = None;
+        e.fields.entity = None;
+        e.fields.team = None;
+        assert_eq!(one(e).1, vec![("startup-age", Status::Unknown)]);
+    }
+
+    #[test]
+    fn sme_rule_reads_the_size_table() {
+        let mut e = good("a");
+        e.fields.employees = Some(1000.0);
+        e.fields.revenue = Some(40000.0);
+        assert_eq!(one(e.clone()).1, vec![("sme", Status::Fail)]);
+        e.fields.revenue = None;
+        assert_eq!(one(e.clone()).1, vec![("sme", Status::Unknown)]);
+        e.fields.industry = None;
+        assert_eq!(one(e.clone()).1, vec![("sme", Status::Unknown)]);
+        e.fields.entity = Some(Entity::Team);
+        assert_eq!(
+            one(e).1,
+            vec![("sme", Status::Fail), ("team-size", Status::Unknown)],
+            "企业组 must be a company"
+        );
+    }
+
+    #[test]
+    fn enterprise_only_rules_skip_startups() {
+        let mut e = good("a");
+        e.fields.in_market = Some(false);
+        assert_eq!(one(e.clone()).1, vec![("in-market", Status::Fail)]);
+        e.fields.group = Some(Group::Startup);
+        e.fields.registered = day("2024-01-01");
+        assert_eq!(one(e).0, Overall::Ok);
+    }
+
+    #[test]
+    fn ip_and_credit() {
+        let mut e = good("a");
+        e.fields.ip_dispute = Some(true);
+        assert_eq!(one(e.clone()).1, vec![("ip", Status::Fail)]);
+        e.fields.ip_dispute = None;
+        assert_eq!(one(e.clone()).1, vec![("ip", Status::Unknown)]);
+        let mut d = good("b");
+        d.fields.dishonest = Some(true);
+        assert_eq!(one(d).1, vec![("credit", Status::Fail)]);
+    }
+
+    #[test]
+    fn team_size_is_a_warning_above_seven() {
+        let seven = ["1", "2", "3", "4", "5", "6", "7"];
+        assert_eq!(one(team("t", &seven)).0, Overall::Ok);
+        let eight = ["1", "2", "3", "4", "5", "6", "7", "8"];
+        assert_eq!(
+            one(team("t", &eight)),
+            (Overall::Warn, vec![("team-size", Status::Warn)])
+        );
+    }
+
+    #[test]
+    fn team_overlap_fails_both_and_folds_names() {
+        let r = statuses(
+            &[
+                team("a", &["王 伟", "李娜"]),
+                team("b", &["王伟"]),
+                team("c", &["赵六"]),
+            ],
+            &[],
+        );
+        assert_eq!(r[0].1, vec![("team-overlap", Status::Fail)]);
+        assert_eq!(r[1].1, vec![("team-overlap", Status::Fail)]);
+        assert_eq!(r[2].0, Overall::Ok);
+    }
+
+    #[test]
+    fn duplicates_fail_every_copy() {
+        let mut a = good("a");
+        let mut b = good("b");
+        let mut c = good("c");
+        for e in [&mut a, &mut b, &mut c] {
+            e.fields.applicant = Some("晋中甲乙科技有限公司".into());
+        }
+        a.fields.project = Some("智能温室环境监测系统".into());
+        b.fields.project = Some("智能温室环境监测系统（ ）".into());
+        c.fields.project = Some("煤矿安全管理平台".into());
+        let r = statuses(&[a, b, c], &[]);
+        assert_eq!(r[0].1, vec![("duplicate", Status::Fail)]);
+        assert_eq!(r[1].1, vec![("duplicate", Status::Fail)]);
+        assert_eq!(
+            r[2].0,
+            Overall::Ok,
+            "another project of the same firm is fine"
+        );
+    }
+
+    #[test]
+    fn past_winners_in_the_lookback_years_only() {
+        let winner = |year| PastWinner {
+            year,
+            applicant: "a有限公司".into(),
+            project: "a项目".into(),
+            award: Some("三等奖".into()),
+        };
+        for (year, expected) in [
+            (2021, Overall::Ok),
+            (2022, Overall::Fail),
+            (2024, Overall::Fail),
+            (2025, Overall::Ok),
+        ] {
+            assert_eq!(
+                statuses(&[good("a")], &[winner(year)])[0].0,
+                expected,
+                "{year}"
+            );
+        }
+    }
+
+    #[test]
+    fn phone_and_credit_code_only_warn() {
+        let mut e = good("a");
+        e.fields.phone = Some("12345".into());
+        assert_eq!(
+            one(e.clone()),
+            (Overall::Warn, vec![("phone", Status::Warn)])
+        );
+        e.fields.phone = Some("13800000000".into());
+        e.fields.credit_code = Some("91350100M000100Y44".into());
+        assert_eq!(
+            one(e.clone()),
+            (Overall::Warn, vec![("credit-code", Status::Warn)])
+        );
+        e.fields.credit_code = Some("91350100M000100Y43".into());
+        assert_eq!(one(e).0, Overall::Ok);
+    }
+
+    #[test]
+    fn region_accepts_aliases_only() {
+        let mut e = good("a");
+        e.fields.region = Some("太谷县".into());
+        assert_eq!(one(e.clone()).0, Overall::Ok);
+        e.fields.region = Some("太原市".into());
+        assert_eq!(one(e).1, vec![("region", Status::Fail)]);
+    }
+
+    #[test]
+    fn public_messages_hold_no_private_value() {
+        let mut a = team("a", &["保密成员"]);
+        a.fields.phone = Some("1380000".into());
+        a.fields.credit_code = Some("91350100M000100Y44".into());
+        let b = team("b", &["保密成员"]);
+        for assessment in assess(&[a, b], &Contest::default(), &[]) {
+            for f in assessment.findings {
+                assert!(
+                    !f.message.contains("保密成员")
+                        && !f.message.contains("1380000")
+                        && !f.message.contains("Y44"),
+                    "{}",
+                    f.message
+                );
+            }
+        }
+    }
 }

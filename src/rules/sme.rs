@@ -92,27 +92,126 @@ pub struct Standard {
 
 /// The table of the standard, one row per industry (2011 edition).
 pub const STANDARDS: &[Standard] = &[
-    Standard { industry: Industry::Agriculture, name: "农林牧渔业", sme_if: &[(Y, 20000.0)], medium: &[(Y, 500.0)], small: &[(Y, 50.0)] },
-    Standard { industry: Industry::Industrial, name: "工业", sme_if: &[(X, 1000.0), (Y, 40000.0)], medium: &[(X, 300.0), (Y, 2000.0)], small: &[(X, 20.0), (Y, 300.0)] },
-    Standard { industry: Industry::Construction, name: "建筑业", sme_if: &[(Y, 80000.0), (Z, 80000.0)], medium: &[(Y, 6000.0), (Z, 5000.0)], small: &[(Y, 300.0), (Z, 300.0)] },
-    Standard { industry: Industry::Wholesale, name: "批发业", sme_if: &[(X, 200.0), (Y, 40000.0)], medium: &[(X, 20.0), (Y, 5000.0)], small: &[(X, 5.0), (Y, 1000.0)] },
-    Standard { industry: Industry::Retail, name: "零售业", sme_if: &[(X, 300.0), (Y, 20000.0)], medium: &[(X, 50.0), (Y, 500.0)], small: &[(X, 10.0), (Y, 100.0)] },
-    Standard { industry: Industry::Transport, name: "交通运输业", sme_if: &[(X, 1000.0), (Y, 30000.0)], medium: &[(X, 300.0), (Y, 3000.0)], small: &[(X, 20.0), (Y, 200.0)] },
-    Standard { industry: Industry::Warehousing, name: "仓储业", sme_if: &[(X, 200.0), (Y, 30000.0)], medium: &[(X, 100.0), (Y, 1000.0)], small: &[(X, 20.0), (Y, 100.0)] },
-    Standard { industry: Industry::Postal, name: "邮政业", sme_if: &[(X, 1000.0), (Y, 30000.0)], medium: &[(X, 300.0), (Y, 2000.0)], small: &[(X, 20.0), (Y, 100.0)] },
-    Standard { industry: Industry::Lodging, name: "住宿业", sme_if: &[(X, 300.0), (Y, 10000.0)], medium: &[(X, 100.0), (Y, 2000.0)], small: &[(X, 10.0), (Y, 100.0)] },
-    Standard { industry: Industry::Catering, name: "餐饮业", sme_if: &[(X, 300.0), (Y, 10000.0)], medium: &[(X, 100.0), (Y, 2000.0)], small: &[(X, 10.0), (Y, 100.0)] },
-    Standard { industry: Industry::Telecom, name: "信息传输业", sme_if: &[(X, 2000.0), (Y, 100000.0)], medium: &[(X, 100.0), (Y, 1000.0)], small: &[(X, 10.0), (Y, 100.0)] },
-    Standard { industry: Industry::Software, name: "软件和信息技术服务业", sme_if: &[(X, 300.0), (Y, 10000.0)], medium: &[(X, 100.0), (Y, 1000.0)], small: &[(X, 10.0), (Y, 50.0)] },
-    Standard { industry: Industry::RealEstate, name: "房地产开发经营", sme_if: &[(Y, 200000.0), (Z, 10000.0)], medium: &[(Y, 1000.0), (Z, 5000.0)], small: &[(Y, 100.0), (Z, 2000.0)] },
-    Standard { industry: Industry::PropertyManagement, name: "物业管理", sme_if: &[(X, 1000.0), (Y, 5000.0)], medium: &[(X, 300.0), (Y, 1000.0)], small: &[(X, 100.0), (Y, 500.0)] },
-    Standard { industry: Industry::Leasing, name: "租赁和商务服务业", sme_if: &[(X, 300.0), (Z, 120000.0)], medium: &[(X, 100.0), (Z, 8000.0)], small: &[(X, 10.0), (Z, 100.0)] },
-    Standard { industry: Industry::Other, name: "其他未列明行业", sme_if: &[(X, 300.0)], medium: &[(X, 100.0)], small: &[(X, 10.0)] },
+    Standard {
+        industry: Industry::Agriculture,
+        name: "农林牧渔业",
+        sme_if: &[(Y, 20000.0)],
+        medium: &[(Y, 500.0)],
+        small: &[(Y, 50.0)],
+    },
+    Standard {
+        industry: Industry::Industrial,
+        name: "工业",
+        sme_if: &[(X, 1000.0), (Y, 40000.0)],
+        medium: &[(X, 300.0), (Y, 2000.0)],
+        small: &[(X, 20.0), (Y, 300.0)],
+    },
+    Standard {
+        industry: Industry::Construction,
+        name: "建筑业",
+        sme_if: &[(Y, 80000.0), (Z, 80000.0)],
+        medium: &[(Y, 6000.0), (Z, 5000.0)],
+        small: &[(Y, 300.0), (Z, 300.0)],
+    },
+    Standard {
+        industry: Industry::Wholesale,
+        name: "批发业",
+        sme_if: &[(X, 200.0), (Y, 40000.0)],
+        medium: &[(X, 20.0), (Y, 5000.0)],
+        small: &[(X, 5.0), (Y, 1000.0)],
+    },
+    Standard {
+        industry: Industry::Retail,
+        name: "零售业",
+        sme_if: &[(X, 300.0), (Y, 20000.0)],
+        medium: &[(X, 50.0), (Y, 500.0)],
+        small: &[(X, 10.0), (Y, 100.0)],
+    },
+    Standard {
+        industry: Industry::Transport,
+        name: "交通运输业",
+        sme_if: &[(X, 1000.0), (Y, 30000.0)],
+        medium: &[(X, 300.0), (Y, 3000.0)],
+        small: &[(X, 20.0), (Y, 200.0)],
+    },
+    Standard {
+        industry: Industry::Warehousing,
+        name: "仓储业",
+        sme_if: &[(X, 200.0), (Y, 30000.0)],
+        medium: &[(X, 100.0), (Y, 1000.0)],
+        small: &[(X, 20.0), (Y, 100.0)],
+    },
+    Standard {
+        industry: Industry::Postal,
+        name: "邮政业",
+        sme_if: &[(X, 1000.0), (Y, 30000.0)],
+        medium: &[(X, 300.0), (Y, 2000.0)],
+        small: &[(X, 20.0), (Y, 100.0)],
+    },
+    Standard {
+        industry: Industry::Lodging,
+        name: "住宿业",
+        sme_if: &[(X, 300.0), (Y, 10000.0)],
+        medium: &[(X, 100.0), (Y, 2000.0)],
+        small: &[(X, 10.0), (Y, 100.0)],
+    },
+    Standard {
+        industry: Industry::Catering,
+        name: "餐饮业",
+        sme_if: &[(X, 300.0), (Y, 10000.0)],
+        medium: &[(X, 100.0), (Y, 2000.0)],
+        small: &[(X, 10.0), (Y, 100.0)],
+    },
+    Standard {
+        industry: Industry::Telecom,
+        name: "信息传输业",
+        sme_if: &[(X, 2000.0), (Y, 100000.0)],
+        medium: &[(X, 100.0), (Y, 1000.0)],
+        small: &[(X, 10.0), (Y, 100.0)],
+    },
+    Standard {
+        industry: Industry::Software,
+        name: "软件和信息技术服务业",
+        sme_if: &[(X, 300.0), (Y, 10000.0)],
+        medium: &[(X, 100.0), (Y, 1000.0)],
+        small: &[(X, 10.0), (Y, 50.0)],
+    },
+    Standard {
+        industry: Industry::RealEstate,
+        name: "房地产开发经营",
+        sme_if: &[(Y, 200000.0), (Z, 10000.0)],
+        medium: &[(Y, 1000.0), (Z, 5000.0)],
+        small: &[(Y, 100.0), (Z, 2000.0)],
+    },
+    Standard {
+        industry: Industry::PropertyManagement,
+        name: "物业管理",
+        sme_if: &[(X, 1000.0), (Y, 5000.0)],
+        medium: &[(X, 300.0), (Y, 1000.0)],
+        small: &[(X, 100.0), (Y, 500.0)],
+    },
+    Standard {
+        industry: Industry::Leasing,
+        name: "租赁和商务服务业",
+        sme_if: &[(X, 300.0), (Z, 120000.0)],
+        medium: &[(X, 100.0), (Z, 8000.0)],
+        small: &[(X, 10.0), (Z, 100.0)],
+    },
+    Standard {
+        industry: Industry::Other,
+        name: "其他未列明行业",
+        sme_if: &[(X, 300.0)],
+        medium: &[(X, 100.0)],
+        small: &[(X, 10.0)],
+    },
 ];
 
 impl Industry {
     pub fn standard(self) -> &'static Standard {
-        STANDARDS.iter().find(|s| s.industry == self).expect("every industry has a row")
+        STANDARDS
+            .iter()
+            .find(|s| s.industry == self)
+            .expect("every industry has a row")
     }
 }
 
@@ -188,7 +287,11 @@ pub enum Classification {
 
 pub fn classify(r: &Record, industry: Industry) -> Classification {
     let row = industry.standard();
-    match any(row.sme_if.iter().map(|&(m, limit)| m.of(r).map(|v| v < limit))) {
+    match any(row
+        .sme_if
+        .iter()
+        .map(|&(m, limit)| m.of(r).map(|v| v < limit)))
+    {
         Some(false) => Classification::Sized(Size::Large),
         None => Classification::Unknown,
         Some(true) => match (meets(r, row.medium), meets(r, row.small)) {
@@ -216,7 +319,12 @@ mod tests {
     use super::*;
 
     fn rec(x: Option<f64>, y: Option<f64>, z: Option<f64>) -> Record {
-        Record { employees: x, revenue: y, assets: z, ..Record::default() }
+        Record {
+            employees: x,
+            revenue: y,
+            assets: z,
+            ..Record::default()
+        }
     }
 
     fn size(industry: Industry, x: f64, y: f64, z: f64) -> Classification {
@@ -231,12 +339,14 @@ mod tests {
     fn every_threshold_both_sides() {
         for row in STANDARDS {
             // Start from a firm at every medium bound and well inside the SME test.
-            let base = |m: Measure| -> f64 {
-                let medium = row.medium.iter().find(|(mm, _)| *mm == m).map_or(0.0, |b| b.1);
-                medium
-            };
+            let base = |m: Measure| bound(row.medium, m, 0.0);
             let (x0, y0, z0) = (base(X), base(Y), base(Z));
-            assert_eq!(size(row.industry, x0, y0, z0), Sized(Medium), "{} at medium bounds", row.name);
+            assert_eq!(
+                size(row.industry, x0, y0, z0),
+                Sized(Medium),
+                "{} at medium bounds",
+                row.name
+            );
             for &(m, limit) in row.medium {
                 let below = limit - 0.5;
                 let (x, y, z) = match m {
@@ -244,42 +354,81 @@ mod tests {
                     Y => (x0, below, z0),
                     Z => (x0, y0, below),
                 };
-                assert_ne!(size(row.industry, x, y, z), Sized(Medium), "{} just below medium {:?}", row.name, m);
+                assert_ne!(
+                    size(row.industry, x, y, z),
+                    Sized(Medium),
+                    "{} just below medium {:?}",
+                    row.name,
+                    m
+                );
             }
             for &(m, limit) in row.small {
                 let at = |v: f64| match m {
-                    X => (v, base_small(row, Y), base_small(row, Z)),
-                    Y => (base_small(row, X), v, base_small(row, Z)),
-                    Z => (base_small(row, X), base_small(row, Y), v),
+                    X => (v, bound(row.small, Y, 0.0), bound(row.small, Z, 0.0)),
+                    Y => (bound(row.small, X, 0.0), v, bound(row.small, Z, 0.0)),
+                    Z => (bound(row.small, X, 0.0), bound(row.small, Y, 0.0), v),
                 };
                 let (x, y, z) = at(limit);
-                assert_eq!(size(row.industry, x, y, z), Sized(Small), "{} at small bound {:?}", row.name, m);
+                assert_eq!(
+                    size(row.industry, x, y, z),
+                    Sized(Small),
+                    "{} at small bound {:?}",
+                    row.name,
+                    m
+                );
                 let (x, y, z) = at(limit - 0.5);
-                assert_eq!(size(row.industry, x, y, z), Sized(Micro), "{} below small bound {:?}", row.name, m);
+                assert_eq!(
+                    size(row.industry, x, y, z),
+                    Sized(Micro),
+                    "{} below small bound {:?}",
+                    row.name,
+                    m
+                );
             }
             // Large: every SME-if bound reached; one below it is an SME again.
-            let big = |m: Measure| row.sme_if.iter().find(|(mm, _)| *mm == m).map_or(1e9, |b| b.1);
+            let big = |m: Measure| bound(row.sme_if, m, 1e9);
             let (bx, by, bz) = (big(X), big(Y), big(Z));
-            assert_eq!(size(row.industry, bx, by, bz), Sized(Large), "{} at SME limits", row.name);
+            assert_eq!(
+                size(row.industry, bx, by, bz),
+                Sized(Large),
+                "{} at SME limits",
+                row.name
+            );
             for &(m, limit) in row.sme_if {
                 let (x, y, z) = match m {
                     X => (limit - 1.0, by, bz),
                     Y => (bx, limit - 1.0, bz),
                     Z => (bx, by, limit - 1.0),
                 };
-                assert_ne!(size(row.industry, x, y, z), Sized(Large), "{} below SME limit {:?}", row.name, m);
+                assert_ne!(
+                    size(row.industry, x, y, z),
+                    Sized(Large),
+                    "{} below SME limit {:?}",
+                    row.name,
+                    m
+                );
             }
         }
     }
 
-    fn base_small(row: &Standard, m: Measure) -> f64 {
-        row.small.iter().find(|(mm, _)| *mm == m).map_or(0.0, |b| b.1)
+    /// The limit a list of bounds sets on `m`, or `absent` when it sets none.
+    fn bound(bounds: &[(Measure, f64)], m: Measure, absent: f64) -> f64 {
+        bounds
+            .iter()
+            .find(|(mm, _)| *mm == m)
+            .map_or(absent, |b| b.1)
     }
 
     #[test]
     fn examples_from_the_table() {
-        assert_eq!(size(Industry::Industrial, 999.0, 50000.0, 0.0), Sized(Medium));
-        assert_eq!(size(Industry::Industrial, 1000.0, 40000.0, 0.0), Sized(Large));
+        assert_eq!(
+            size(Industry::Industrial, 999.0, 50000.0, 0.0),
+            Sized(Medium)
+        );
+        assert_eq!(
+            size(Industry::Industrial, 1000.0, 40000.0, 0.0),
+            Sized(Large)
+        );
         assert_eq!(size(Industry::Industrial, 25.0, 299.0, 0.0), Sized(Micro));
         assert_eq!(size(Industry::Software, 12.0, 60.0, 0.0), Sized(Small));
         assert_eq!(size(Industry::Other, 300.0, 0.0, 0.0), Sized(Large));
@@ -288,10 +437,22 @@ mod tests {
     #[test]
     fn missing_figures_are_unknown_unless_decidable() {
         // 工业 with only X<1000 known is an SME whatever Y is, tier unknown.
-        assert_eq!(classify(&rec(Some(50.0), None, None), Industry::Industrial), Classification::Sme);
-        assert_eq!(classify(&rec(Some(5000.0), None, None), Industry::Industrial), Classification::Unknown);
-        assert_eq!(classify(&rec(None, None, None), Industry::Retail), Classification::Unknown);
+        assert_eq!(
+            classify(&rec(Some(50.0), None, None), Industry::Industrial),
+            Classification::Sme
+        );
+        assert_eq!(
+            classify(&rec(Some(5000.0), None, None), Industry::Industrial),
+            Classification::Unknown
+        );
+        assert_eq!(
+            classify(&rec(None, None, None), Industry::Retail),
+            Classification::Unknown
+        );
         // 零售业: X<10 alone makes it micro once SME is known.
-        assert_eq!(classify(&rec(Some(5.0), Some(50.0), None), Industry::Retail), Sized(Micro));
+        assert_eq!(
+            classify(&rec(Some(5.0), Some(50.0), None), Industry::Retail),
+            Sized(Micro)
+        );
     }
 }

@@ -11,7 +11,10 @@ pub fn repo() -> PathBuf {
 }
 
 pub fn copy_dir(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from).into_iter().filter_map(Result::ok) {
+    for entry in walkdir::WalkDir::new(from)
+        .into_iter()
+        .filter_map(Result::ok)
+    {
         let rel = entry.path().strip_prefix(from).unwrap();
         let target = to.join(rel);
         if entry.file_type().is_dir() {
@@ -80,7 +83,8 @@ impl Site {
     }
 
     pub fn public(&self, rel: &str) -> String {
-        std::fs::read_to_string(self.path("public").join(rel)).unwrap_or_else(|e| panic!("public/{rel}: {e}"))
+        std::fs::read_to_string(self.path("public").join(rel))
+            .unwrap_or_else(|e| panic!("public/{rel}: {e}"))
     }
 }
 
@@ -93,17 +97,28 @@ pub struct Run {
 
 impl Run {
     pub fn assert_ok(&self) -> &Self {
-        assert!(self.ok, "expected success\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        assert!(
+            self.ok,
+            "expected success\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
         self
     }
     pub fn assert_failed(&self) -> &Self {
-        assert!(!self.ok, "expected failure\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        assert!(
+            !self.ok,
+            "expected failure\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
         self
     }
 }
 
 pub fn saishi(args: &[&str]) -> Run {
-    let out: Output = Command::new(env!("CARGO_BIN_EXE_saishi")).args(args).output().unwrap();
+    let out: Output = Command::new(env!("CARGO_BIN_EXE_saishi"))
+        .args(args)
+        .output()
+        .unwrap();
     Run {
         ok: out.status.success(),
         code: out.status.code(),
@@ -118,7 +133,16 @@ pub fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
         .into_iter()
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_file())
-        .map(|e| (e.path().strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/"), std::fs::read(e.path()).unwrap()))
+        .map(|e| {
+            (
+                e.path()
+                    .strip_prefix(dir)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/"),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
         .collect()
 }
 
