@@ -334,89 +334,73 @@ mod tests {
     use Classification::Sized;
     use Size::*;
 
-    /// Walks each row's bounds from both sides: just below and at every threshold.
+    /// Figures (X, Y, Z) at the limits `bounds` set, `absent` where they set none.
+    fn at(bounds: &[(Measure, f64)], absent: f64) -> [f64; 3] {
+        [X, Y, Z].map(|m| {
+            bounds
+                .iter()
+                .find(|(mm, _)| *mm == m)
+                .map_or(absent, |b| b.1)
+        })
+    }
+
+    /// `figures` with measure `m` set to `v`.
+    fn with(figures: [f64; 3], m: Measure, v: f64) -> [f64; 3] {
+        let mut out = figures;
+        out[m as usize] = v;
+        out
+    }
+
+    fn of(row: &Standard, [x, y, z]: [f64; 3]) -> Classification {
+        size(row.industry, x, y, z)
+    }
+
+    /// Walks each row's bounds from both sides: at and just below every threshold.
     #[test]
     fn every_threshold_both_sides() {
         for row in STANDARDS {
-            // Start from a firm at every medium bound and well inside the SME test.
-            let base = |m: Measure| bound(row.medium, m, 0.0);
-            let (x0, y0, z0) = (base(X), base(Y), base(Z));
+            let medium = at(row.medium, 0.0);
             assert_eq!(
-                size(row.industry, x0, y0, z0),
+                of(row, medium),
                 Sized(Medium),
                 "{} at medium bounds",
                 row.name
             );
             for &(m, limit) in row.medium {
-                let below = limit - 0.5;
-                let (x, y, z) = match m {
-                    X => (below, y0, z0),
-                    Y => (x0, below, z0),
-                    Z => (x0, y0, below),
-                };
                 assert_ne!(
-                    size(row.industry, x, y, z),
+                    of(row, with(medium, m, limit - 0.5)),
                     Sized(Medium),
-                    "{} just below medium {:?}",
-                    row.name,
-                    m
+                    "{} below medium {m:?}",
+                    row.name
                 );
             }
+            let small = at(row.small, 0.0);
             for &(m, limit) in row.small {
-                let at = |v: f64| match m {
-                    X => (v, bound(row.small, Y, 0.0), bound(row.small, Z, 0.0)),
-                    Y => (bound(row.small, X, 0.0), v, bound(row.small, Z, 0.0)),
-                    Z => (bound(row.small, X, 0.0), bound(row.small, Y, 0.0), v),
-                };
-                let (x, y, z) = at(limit);
                 assert_eq!(
-                    size(row.industry, x, y, z),
+                    of(row, with(small, m, limit)),
                     Sized(Small),
-                    "{} at small bound {:?}",
-                    row.name,
-                    m
+                    "{} at small {m:?}",
+                    row.name
                 );
-                let (x, y, z) = at(limit - 0.5);
                 assert_eq!(
-                    size(row.industry, x, y, z),
+                    of(row, with(small, m, limit - 0.5)),
                     Sized(Micro),
-                    "{} below small bound {:?}",
-                    row.name,
-                    m
+                    "{} below small {m:?}",
+                    row.name
                 );
             }
-            // Large: every SME-if bound reached; one below it is an SME again.
-            let big = |m: Measure| bound(row.sme_if, m, 1e9);
-            let (bx, by, bz) = (big(X), big(Y), big(Z));
-            assert_eq!(
-                size(row.industry, bx, by, bz),
-                Sized(Large),
-                "{} at SME limits",
-                row.name
-            );
+            // Large: every SME-if limit reached; one below its limit is an SME again.
+            let large = at(row.sme_if, 1e9);
+            assert_eq!(of(row, large), Sized(Large), "{} at SME limits", row.name);
             for &(m, limit) in row.sme_if {
-                let (x, y, z) = match m {
-                    X => (limit - 1.0, by, bz),
-                    Y => (bx, limit - 1.0, bz),
-                    Z => (bx, by, limit - 1.0),
-                };
                 assert_ne!(
-                    size(row.industry, x, y, z),
+                    of(row, with(large, m, limit - 1.0)),
                     Sized(Large),
-                    "{} below SME limit {:?}",
-                    row.name,
-                    m
+                    "{} below SME limit {m:?}",
+                    row.name
                 );
             }
         }
-    }
-
-    /// The limit a list of bounds sets on `m`, or `absent` when it sets none.
-    fn bound(bounds: &[(Measure, f64)], m: Measure, absent: f64) -> f64 {
-        bounds
-            .iter()
-            .find(|(mm, _)| *mm == m)
-            .map_or(absent, |b| b.1)
     }
 
     #[test]
