@@ -11,6 +11,7 @@ pub mod content;
 pub mod output;
 pub mod render;
 pub mod rules;
+pub mod serve;
 pub mod text;
 
 use std::path::{Path, PathBuf};
@@ -40,7 +41,7 @@ pub enum Error {
 }
 
 /// A site read from disk and checked: settings, content and every entry's assessment.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Site {
     pub root: PathBuf,
     pub config: Config,
@@ -75,13 +76,9 @@ impl Site {
 
 /// Renders `site` and writes it to `out_dir`: nothing is written unless every page rendered and
 /// the privacy guard passed, so a failed build leaves the previous output as it was.
-pub fn build(
-    site: &Site,
-    out_dir: &Path,
-    options: &render::Options,
-) -> Result<output::WriteStats, Error> {
+pub fn build(site: &Site, out_dir: &Path) -> Result<output::WriteStats, Error> {
     output::check_output_dir(&site.root, out_dir)?;
-    let files = render::render(site, options)?;
+    let files = render::render(site)?;
     output::guard::Guard::new(site)?.check(&files)?;
     output::write(out_dir, &files)
 }

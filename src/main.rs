@@ -22,6 +22,8 @@ enum Command {
     Check(cmd::check::Args),
     /// Create a new site with the default theme and the sample contest
     Init(cmd::init::Args),
+    /// Preview the site: build, serve on loopback, rebuild and reload on every change
+    Serve(cmd::serve::Args),
 }
 
 fn main() -> ExitCode {
@@ -31,5 +33,6 @@ fn main() -> ExitCode {
         Command::Build(args) => cmd::build::run(args, &progress),
         Command::Check(args) => cmd::check::run(args, &progress),
         Command::Init(args) => cmd::init::run(args, &progress),
+        Command::Serve(args) => cmd::serve::run(args, &progress),
     }
 }

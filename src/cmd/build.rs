@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use super::{Progress, report};
-use crate::{Site, render};
+use crate::Site;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -35,7 +35,7 @@ pub fn run(args: &Args, progress: &Progress) -> ExitCode {
         c.guide.len(),
         start.elapsed().as_millis()
     ));
-    match crate::build(&site, &out_dir, &render::Options::default()) {
+    match crate::build(&site, &out_dir) {
         Ok(stats) => {
             progress.say(format_args!(
                 "built {}: {} files written, {} unchanged, {} removed ({} ms)",

@@ -21,6 +21,7 @@ use page::is_slug;
 
 pub const CONTENT_DIR: &str = "content";
 pub const PAST_WINNERS_FILE: &str = "content/data/past-winners.yaml";
+pub const ENTRIES_DIR: &str = "content/entries";
 
 /// An award of an earlier provincial round, from `content/data/past-winners.yaml`.
 #[derive(Debug, Clone, Deserialize)]
@@ -183,7 +184,8 @@ fn item_lines(text: &str) -> Vec<usize> {
         .collect()
 }
 
-fn load_entry_file(root: &Path, path: &Path) -> Result<Vec<Entry>, Diagnostic> {
+/// Reads the entries of one entry file (one mapping or a list).
+pub fn load_entry_file(root: &Path, path: &Path) -> Result<Vec<Entry>, Diagnostic> {
     let file = relative(root, path);
     let text = source::read_text(path, &file)?;
     if text.trim().is_empty() {
@@ -237,37 +239,33 @@ fn load_entry_file(root: &Path, path: &Path) -> Result<Vec<Entry>, Diagnostic> {
 }
 
 fn load_entries(root: &Path) -> Result<Vec<Entry>, Vec<Diagnostic>> {
-    let results: Vec<Result<Vec<Entry>, Diagnostic>> =
-        files(root, "content/entries", &["yaml", "yml"])
-            .par_iter()
-            .map(|path| load_entry_file(root, path))
-            .collect();
-    let (lists, mut errors) = split(results);
+    let results: Vec<Result<Vec<Entry>, Diagnostic>> = files(root, ENTRIES_DIR, &["yaml", "yml"])
+        .par_iter()
+        .map(|path| load_entry_file(root, path))
+        .collect();
+    let (lists, errors) = split(results);
     let mut entries: Vec<Entry> = lists.into_iter().flatten().collect();
+    match (sort_entries(&mut entries), errors.is_empty()) {
+        (Ok(()), true) => Ok(entries),
+        (clashes, _) => Err(errors.into_iter().chain(clashes.err().unwrap_or_default()).collect()),
+    }
+}
+
+/// Sorts entries by id and reports ids used twice. Ids are compared in lower case: on Windows
+/// and macOS `A1` and `a1` would be one folder.
+pub fn sort_entries(entries: &mut [Entry]) -> Result<(), Vec<Diagnostic>> {
     entries.sort_by(|a, b| a.id.cmp(&b.id));
-    // Ids are folded to lower case: on Windows and macOS `A1` and `a1` would be one folder.
+    let mut errors = Vec::new();
     let mut seen: HashMap<String, &Entry> = HashMap::with_capacity(entries.len());
-    for e in &entries {
+    for e in entries.iter() {
         if let Some(first) = seen.insert(e.id.to_ascii_lowercase(), e) {
             errors.push(
-                Diagnostic::new(
-                    &e.file,
-                    e.line,
-                    1,
-                    format!(
-                        "entry id `{}` is already used at {}:{}",
-                        e.id, first.file, first.line
-                    ),
-                )
-                .with_help("every entry needs its own id: set a different `id:` in one of them"),
+                Diagnostic::new(&e.file, e.line, 1, format!("entry id `{}` is already used at {}:{}", e.id, first.file, first.line))
+                    .with_help("every entry needs its own id: set a different `id:` in one of them"),
             );
         }
     }
-    if errors.is_empty() {
-        Ok(entries)
-    } else {
-        Err(errors)
-    }
+    if errors.is_empty() { Ok(()) } else { Err(errors) }
 }
 
 fn load_past_winners(root: &Path) -> Result<Vec<PastWinner>, Diagnostic> {

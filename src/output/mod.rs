@@ -91,10 +91,38 @@ pub fn write(out_dir: &Path, files: &[OutputFile]) -> Result<WriteStats, Error> 
 }
 
 fn update(out_dir: &Path, files: &[OutputFile]) -> Result<WriteStats, Error> {
-    let targets: Vec<PathBuf> = files
-        .iter()
-        .map(|f| target(out_dir, &f.path))
-        .collect::<Result<_, _>>()?;
+    let (targets, written) = write_changed(out_dir, files)?;
+    let removed = remove_stale(out_dir, &targets)?;
+    Ok(WriteStats { written, unchanged: files.len() - written, removed })
+}
+
+/// Writes some files of a site that is already in `out_dir` and removes the `gone` ones: the
+/// output of a partial rebuild.
+pub fn apply(out_dir: &Path, files: &[OutputFile], gone: &[String]) -> Result<WriteStats, Error> {
+    let (_, written) = write_changed(out_dir, files)?;
+    let mut removed = 0;
+    for rel in gone {
+        let path = target(out_dir, rel)?;
+        if path.is_file() {
+            fs::remove_file(&path).map_err(io(&path))?;
+            removed += 1;
+            // Prune folders the removal emptied, up to the output folder.
+            let mut dir = path.parent();
+            while let Some(d) = dir.filter(|d| *d != out_dir) {
+                if fs::remove_dir(d).is_err() {
+                    break;
+                }
+                dir = d.parent();
+            }
+        }
+    }
+    Ok(WriteStats { written, unchanged: files.len() - written, removed })
+}
+
+/// Writes every file whose bytes differ from what is on disk; returns all targets and how many
+/// were written.
+fn write_changed(out_dir: &Path, files: &[OutputFile]) -> Result<(Vec<PathBuf>, usize), Error> {
+    let targets: Vec<PathBuf> = files.iter().map(|f| target(out_dir, &f.path)).collect::<Result<_, _>>()?;
     let dirs: BTreeSet<&Path> = targets.iter().filter_map(|t| t.parent()).collect();
     for dir in &dirs {
         if dir.is_file() {
@@ -117,12 +145,7 @@ fn update(out_dir: &Path, files: &[OutputFile]) -> Result<WriteStats, Error> {
         })
         .collect::<Result<_, _>>()?;
     let written = changed.iter().filter(|c| **c).count();
-    let removed = remove_stale(out_dir, &targets)?;
-    Ok(WriteStats {
-        written,
-        unchanged: files.len() - written,
-        removed,
-    })
+    Ok((targets, written))
 }
 
 /// Removes files of an earlier build that this build no longer makes, and folders left empty.

@@ -21,21 +21,19 @@ pub struct OutputFile {
     pub bytes: Vec<u8>,
 }
 
-/// How the pages are meant to be seen.
-#[derive(Debug, Clone, Default)]
-pub struct Options {
-    /// A snippet put before `</body>` of every HTML page (the live-reload script of `serve`).
-    pub body_end: Option<String>,
-}
-
-/// Every page of the site, and where it goes.
-enum Job<'a> {
+/// One page (or, for the first guide page, two) of the site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Job {
     Index,
     Notices,
-    Notice(&'a Page),
-    Guide(usize, &'a Page),
+    /// A notice, by its index in `content.notices`.
+    Notice(usize),
+    /// A guide page, by its index in `content.guide`.
+    Guide(usize),
     Regions,
+    /// A region's list, by its index in the contest's regions.
     Region(usize),
+    /// An entry's page, by its index in `content.entries`.
     Entry(usize),
     Results,
     NotFound,
@@ -44,73 +42,31 @@ enum Job<'a> {
     Json,
 }
 
-struct Renderer<'a> {
+impl Job {
+    /// The pages that show counts or lists of all entries.
+    pub const OVERVIEWS: [Job; 5] = [Job::Index, Job::Regions, Job::Results, Job::Sitemap, Job::Json];
+}
+
+/// Renders pages of one site with templates compiled once.
+pub struct Renderer<'a> {
     site: &'a Site,
-    tera: Tera,
+    tera: &'a Tera,
     base: Context,
     view: SiteView,
     entries: Vec<EntryView>,
-    options: &'a Options,
 }
 
-/// Renders the whole site. Nothing is written: the caller decides what reaches the disk.
-pub fn render(site: &Site, options: &Options) -> Result<Vec<OutputFile>, Error> {
+/// Renders the whole site, static files included. Nothing is written: the caller decides what
+/// reaches the disk.
+pub fn render(site: &Site) -> Result<Vec<OutputFile>, Error> {
     let tera = templates::load(&site.root, &site.config.theme).map_err(Error::Content)?;
-    let root = model::root_path(&site.config.base_url);
-    let entries: Vec<EntryView> = site
-        .content
-        .entries
-        .par_iter()
-        .zip(&site.assessments)
-        .map(|(e, a)| EntryView::new(site, &root, e, a))
-        .collect();
-    let view = SiteView::new(site, &entries);
-    let mut base = Context::new();
-    base.insert("site", &view);
-    let r = Renderer {
-        site,
-        tera,
-        base,
-        view,
-        entries,
-        options,
-    };
+    render_with(site, &tera)
+}
 
-    let mut jobs = vec![
-        Job::Index,
-        Job::Notices,
-        Job::Regions,
-        Job::Results,
-        Job::NotFound,
-        Job::Sitemap,
-        Job::Feed,
-        Job::Json,
-    ];
-    jobs.extend(site.content.notices.iter().map(Job::Notice));
-    jobs.extend(
-        site.content
-            .guide
-            .iter()
-            .enumerate()
-            .map(|(i, p)| Job::Guide(i, p)),
-    );
-    jobs.extend((0..site.config.contest.regions.len()).map(Job::Region));
-    jobs.extend((0..r.entries.len()).map(Job::Entry));
-
-    let rendered: Vec<Result<Vec<OutputFile>, Diagnostic>> =
-        jobs.par_iter().map(|job| r.render(job)).collect();
-    let mut out = Vec::with_capacity(rendered.len() + 8);
-    let mut errors = Vec::new();
-    for result in rendered {
-        match result {
-            Ok(files) => out.extend(files),
-            Err(e) if !errors.contains(&e) => errors.push(e),
-            Err(_) => {}
-        }
-    }
-    if !errors.is_empty() {
-        return Err(Error::Content(errors));
-    }
+/// Like [`render`], with templates already loaded.
+pub fn render_with(site: &Site, tera: &Tera) -> Result<Vec<OutputFile>, Error> {
+    let renderer = Renderer::new(site, tera);
+    let mut out = renderer.render(&renderer.all_jobs())?;
     out.extend(static_files(&site.root, &site.config.theme)?);
     out.sort_by(|a, b| a.path.cmp(&b.path));
     // A later copy of the same path (the site's own static/ over the theme's) wins.
@@ -124,7 +80,58 @@ pub fn render(site: &Site, options: &Options) -> Result<Vec<OutputFile>, Error> 
     Ok(out)
 }
 
-impl Renderer<'_> {
+impl<'a> Renderer<'a> {
+    pub fn new(site: &'a Site, tera: &'a Tera) -> Self {
+        let root = model::root_path(&site.config.base_url);
+        let entries: Vec<EntryView> = site
+            .content
+            .entries
+            .par_iter()
+            .zip(&site.assessments)
+            .map(|(e, a)| EntryView::new(site, &root, e, a))
+            .collect();
+        let view = SiteView::new(site, &entries);
+        let mut base = Context::new();
+        base.insert("site", &view);
+        Renderer { site, tera, base, view, entries }
+    }
+
+    /// Every page of the site.
+    pub fn all_jobs(&self) -> Vec<Job> {
+        let c = &self.site.content;
+        let mut jobs = vec![Job::Notices, Job::NotFound, Job::Feed];
+        jobs.extend(Job::OVERVIEWS);
+        jobs.extend((0..c.notices.len()).map(Job::Notice));
+        jobs.extend((0..c.guide.len()).map(Job::Guide));
+        jobs.extend((0..self.view.regions.len()).map(Job::Region));
+        jobs.extend((0..c.entries.len()).map(Job::Entry));
+        jobs
+    }
+
+    /// The index of a region's list page, by its slug.
+    pub fn region(&self, slug: &str) -> Option<usize> {
+        self.view.regions.iter().position(|r| r.slug == slug)
+    }
+
+    /// The slug of the region an entry is listed under, if any.
+    pub fn region_of(&self, entry: usize) -> Option<&str> {
+        self.entries.get(entry).and_then(|e| e.region_slug.as_deref())
+    }
+
+    /// Renders `jobs` in parallel; every template error is reported, each once.
+    pub fn render(&self, jobs: &[Job]) -> Result<Vec<OutputFile>, Error> {
+        let rendered: Vec<Result<Vec<OutputFile>, Diagnostic>> = jobs.par_iter().map(|job| self.job(*job)).collect();
+        let mut out = Vec::with_capacity(rendered.len() + 1);
+        let mut errors = Vec::new();
+        for result in rendered {
+            match result {
+                Ok(files) => out.extend(files),
+                Err(e) if !errors.contains(&e) => errors.push(e),
+                Err(_) => {}
+            }
+        }
+        if errors.is_empty() { Ok(out) } else { Err(Error::Content(errors)) }
+    }
     fn page(
         &self,
         template: &str,
@@ -137,43 +144,29 @@ impl Renderer<'_> {
             &format!("{}{}", self.view.root, path.trim_end_matches("index.html")),
         );
         extra(&mut ctx);
-        let mut text = self.tera.render(template, &ctx).map_err(|e| {
-            templates::template_error(
-                &format!("themes/{}/templates/{template}", self.site.config.theme),
-                &e,
-            )
+        let text = self.tera.render(template, &ctx).map_err(|e| {
+            templates::template_error(&format!("themes/{}/templates/{template}", self.site.config.theme), &e)
         })?;
-        if let Some(snippet) = self
-            .options
-            .body_end
-            .as_ref()
-            .filter(|_| path.ends_with(".html"))
-        {
-            match text.rfind("</body>") {
-                Some(at) => text.insert_str(at, snippet),
-                None => text.push_str(snippet),
-            }
-        }
         Ok(vec![OutputFile {
             path,
             bytes: text.into_bytes(),
         }])
     }
 
-    fn render(&self, job: &Job) -> Result<Vec<OutputFile>, Diagnostic> {
+    fn job(&self, job: Job) -> Result<Vec<OutputFile>, Diagnostic> {
         let site = self.site;
         match job {
             Job::Index => self.page("index.html", "index.html".into(), |_| {}),
             Job::Notices => self.page("notices.html", "notices/index.html".into(), |_| {}),
-            Job::Notice(p) => self.page(
-                "notice.html",
-                format!("notices/{}/index.html", p.slug),
-                |ctx| {
+            Job::Notice(i) => {
+                let p = &site.content.notices[i];
+                self.page("notice.html", format!("notices/{}/index.html", p.slug), |ctx| {
                     ctx.insert("page", &PageView::new(p, markdown::trusted(&p.body)));
-                },
-            ),
-            Job::Guide(i, p) => {
-                let path = match guide_url("", *i, p).as_str() {
+                })
+            }
+            Job::Guide(i) => {
+                let p = &site.content.guide[i];
+                let path = match guide_url("", i, p).as_str() {
                     "guide/" => "guide/index.html".to_owned(),
                     url => format!("{url}index.html"),
                 };
@@ -181,7 +174,7 @@ impl Renderer<'_> {
                     ctx.insert("page", &PageView::new(p, markdown::trusted(&p.body)));
                 })?;
                 // The first page is also reachable by its own slug.
-                if *i == 0 {
+                if i == 0 {
                     let mut copy = out[0].clone();
                     copy.path = format!("guide/{}/index.html", p.slug);
                     out.push(copy);
@@ -199,7 +192,7 @@ impl Renderer<'_> {
                 })
             }
             Job::Region(i) => {
-                let region = &self.view.regions[*i];
+                let region = &self.view.regions[i];
                 let entries: Vec<&EntryView> = self
                     .entries
                     .iter()
@@ -215,8 +208,8 @@ impl Renderer<'_> {
                 )
             }
             Job::Entry(i) => {
-                let view = &self.entries[*i];
-                let summary_html = site.content.entries[*i]
+                let view = &self.entries[i];
+                let summary_html = site.content.entries[i]
                     .fields
                     .summary
                     .as_deref()
@@ -311,7 +304,7 @@ impl<'a> PageView<'a> {
 }
 
 /// The theme's `static/` files, then the site's own `static/` (which wins on a clash).
-fn static_files(root: &Path, theme: &str) -> Result<Vec<OutputFile>, Error> {
+pub fn static_files(root: &Path, theme: &str) -> Result<Vec<OutputFile>, Error> {
     let dirs = [format!("themes/{theme}/static"), "static".to_owned()];
     let mut out = Vec::new();
     for dir in &dirs {

@@ -242,8 +242,14 @@ pub struct Finding {
     pub detail: Option<String>,
 }
 
+impl PartialEq for Finding {
+    fn eq(&self, other: &Self) -> bool {
+        self.rule.id == other.rule.id && self.status == other.status && self.message == other.message && self.detail == other.detail
+    }
+}
+
 /// All findings on one entry.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Assessment {
     pub status: Overall,
     pub findings: Vec<Finding>,

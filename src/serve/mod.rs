@@ -1,0 +1,347 @@
+//! `saishi serve`: builds the site, serves it from memory, watches the files, rebuilds only what
+//! a change touches and reloads the open pages. The output folder is kept exactly as `build`
+//! would leave it: the live-reload script is added to pages as they are sent, never written.
+
+pub mod http;
+pub mod watch;
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+
+use tera::Tera;
+use tokio::sync::{broadcast, watch as signal};
+
+use crate::content::{self, Diagnostic, Entry};
+use crate::output::{self, WriteStats, guard::Guard};
+use crate::render::{self, Job, OutputFile, Renderer, model, templates};
+use crate::{Error, Site, rules};
+use watch::Change;
+
+/// What the HTTP side serves: the last good build, and the errors of the last rebuild.
+#[derive(Debug, Default)]
+pub struct Served {
+    /// Output files by path (`entries/a/index.html`).
+    pub files: HashMap<String, Vec<u8>>,
+    /// Where the site lives under the host (`/` or `/prefix/`), from `base_url`.
+    pub root: String,
+    pub errors: Vec<Diagnostic>,
+}
+
+/// What open pages are told after a rebuild.
+#[derive(Debug, Clone)]
+pub enum Push {
+    Reload,
+    /// Only stylesheets changed: swap them without a reload.
+    Css,
+    /// The rebuild failed: the errors, as JSON.
+    Errors(Arc<String>),
+}
+
+impl Push {
+    pub fn errors(errors: &[Diagnostic]) -> Push {
+        Push::Errors(Arc::new(serde_json::to_string(errors).unwrap_or_default()))
+    }
+}
+
+/// The state the HTTP handlers share.
+#[derive(Clone)]
+pub struct App {
+    pub served: Arc<RwLock<Served>>,
+    pub events: broadcast::Sender<Push>,
+    pub shutdown: signal::Receiver<bool>,
+}
+
+/// The last good build, kept so that a change rebuilds only what it touches.
+struct Snapshot {
+    site: Site,
+    tera: Tera,
+    statics: BTreeSet<String>,
+}
+
+/// What one rebuild did.
+#[derive(Debug)]
+pub struct Rebuilt {
+    pub scope: &'static str,
+    pub pages: usize,
+    pub stats: WriteStats,
+    pub push: Push,
+}
+
+/// The preview: the last good build and the changes not built yet.
+pub struct Preview {
+    root: PathBuf,
+    out_dir: PathBuf,
+    last: Option<Snapshot>,
+    /// A change whose rebuild failed: it is built again with the next one.
+    pending: Option<Change>,
+    served: Arc<RwLock<Served>>,
+}
+
+/// The diagnostics an error shows in the browser overlay.
+pub fn diagnostics(err: &Error) -> Vec<Diagnostic> {
+    match err {
+        Error::Content(d) => d.clone(),
+        Error::Privacy(leaks) => leaks
+            .iter()
+            .map(|l| Diagnostic::whole_file(&l.file, format!("privacy guard: private field `{}` of entry `{}` would be published here", l.field, l.entry)))
+            .collect(),
+        other => vec![Diagnostic::whole_file("(build)", other.to_string())],
+    }
+}
+
+/// The configured region slug an entry is listed under.
+fn region_slug<'a>(site: &'a Site, e: &Entry) -> Option<&'a str> {
+    e.fields.region.as_deref().and_then(|r| site.config.contest.region_for(r)).map(|r| r.slug.as_str())
+}
+
+impl Preview {
+    pub fn new(root: &Path, out_dir: &Path, served: Arc<RwLock<Served>>) -> Preview {
+        Preview { root: root.to_owned(), out_dir: out_dir.to_owned(), last: None, pending: None, served }
+    }
+
+    /// Rebuilds for `change` (and any change whose rebuild failed before).
+    pub fn rebuild(&mut self, change: Change) -> Result<Rebuilt, Error> {
+        let change = match self.pending.take() {
+            Some(pending) => pending.merge(change),
+            None => change,
+        };
+        let result = match (self.last.take(), &change) {
+            (Some(mut last), Change::Entries(files)) => {
+                let result = self.entries(&mut last, files);
+                self.last = Some(last);
+                result
+            }
+            (Some(mut last), Change::Static { css_only }) => {
+                let result = self.statics(&mut last, *css_only);
+                self.last = Some(last);
+                result
+            }
+            _ => self.full(),
+        };
+        match &result {
+            Ok(_) => self.served.write().unwrap_or_else(|e| e.into_inner()).errors.clear(),
+            Err(err) => {
+                self.served.write().unwrap_or_else(|e| e.into_inner()).errors = diagnostics(err);
+                self.pending = Some(change);
+            }
+        }
+        result
+    }
+
+    /// Puts a rebuild's files where the server finds them; `root` replaces the whole site.
+    fn publish(&self, files: Vec<OutputFile>, gone: &[String], root: Option<String>) {
+        let mut served = self.served.write().unwrap_or_else(|e| e.into_inner());
+        if let Some(root) = root {
+            served.files.clear();
+            served.root = root;
+        }
+        for path in gone {
+            served.files.remove(path);
+        }
+        for f in files {
+            served.files.insert(f.path, f.bytes);
+        }
+    }
+
+    /// Reads and renders everything.
+    fn full(&mut self) -> Result<Rebuilt, Error> {
+        let site = Site::load(&self.root)?;
+        output::check_output_dir(&site.root, &self.out_dir)?;
+        let tera = templates::load(&site.root, &site.config.theme).map_err(Error::Content)?;
+        let files = render::render_with(&site, &tera)?;
+        Guard::new(&site)?.check(&files)?;
+        let stats = output::write(&self.out_dir, &files)?;
+        let statics = render::static_files(&site.root, &site.config.theme)?.into_iter().map(|f| f.path).collect();
+        let pages = files.len();
+        self.publish(files, &[], Some(model::root_path(&site.config.base_url)));
+        self.last = Some(Snapshot { site, tera, statics });
+        Ok(Rebuilt { scope: "everything", pages, stats, push: Push::Reload })
+    }
+
+    /// Re-reads the changed entry files and re-renders the pages that show an entry whose data
+    /// or verdicts changed, their regions' lists and the overviews. `last` changes only once
+    /// everything succeeded.
+    fn entries(&self, last: &mut Snapshot, changed: &BTreeSet<String>) -> Result<Rebuilt, Error> {
+        let old = &last.site;
+        // A changed path is an entry file, or a folder of them moved in or out.
+        let touched = |file: &str| changed.iter().any(|c| file == c || file.strip_prefix(c.as_str()).is_some_and(|r| r.starts_with('/')));
+        let mut content = old.content.clone();
+        content.entries.retain(|e| !touched(&e.file));
+        let mut files = BTreeSet::new();
+        for rel in changed {
+            let path = self.root.join(rel);
+            match path.is_dir() {
+                true => files.extend(content::files(&self.root, rel, &["yaml", "yml"])),
+                false if path.is_file() => {
+                    files.insert(path);
+                }
+                false => {}
+            }
+        }
+        let mut errors = Vec::new();
+        for file in &files {
+            match content::load_entry_file(&self.root, file) {
+                Ok(entries) => content.entries.extend(entries),
+                Err(d) => errors.push(d),
+            }
+        }
+        if let Err(clashes) = content::sort_entries(&mut content.entries) {
+            errors.extend(clashes);
+        }
+        if !errors.is_empty() {
+            return Err(Error::Content(errors));
+        }
+        let assessments = rules::assess(&content.entries, &old.config.contest, &content.past_winners);
+        let site = Site { root: old.root.clone(), config: old.config.clone(), content, assessments };
+
+        let old_index: HashMap<&str, usize> = old.content.entries.iter().enumerate().map(|(i, e)| (e.id.as_str(), i)).collect();
+        let new_ids: BTreeSet<&str> = site.content.entries.iter().map(|e| e.id.as_str()).collect();
+        let mut regions: BTreeSet<&str> = BTreeSet::new();
+        let mut jobs: Vec<Job> = Job::OVERVIEWS.to_vec();
+        for (i, e) in site.content.entries.iter().enumerate() {
+            let before = old_index.get(e.id.as_str()).copied();
+            let same = before.is_some_and(|j| !touched(&e.file) && old.assessments[j] == site.assessments[i]);
+            if !same {
+                jobs.push(Job::Entry(i));
+                regions.extend(region_slug(&site, e));
+                regions.extend(before.and_then(|j| region_slug(old, &old.content.entries[j])));
+            }
+        }
+        let mut gone = Vec::new();
+        for e in old.content.entries.iter().filter(|e| !new_ids.contains(e.id.as_str())) {
+            gone.push(format!("entries/{}/index.html", e.id));
+            regions.extend(region_slug(old, e));
+        }
+        let renderer = Renderer::new(&site, &last.tera);
+        jobs.extend(regions.iter().filter_map(|slug| renderer.region(slug)).map(Job::Region));
+        let files = renderer.render(&jobs)?;
+        Guard::new(&site)?.check(&files)?;
+        let stats = output::apply(&self.out_dir, &files, &gone)?;
+        let pages = files.len();
+        self.publish(files, &gone, None);
+        last.site = site;
+        Ok(Rebuilt { scope: "entries", pages, stats, push: Push::Reload })
+    }
+
+    /// Copies the static files again.
+    fn statics(&self, last: &mut Snapshot, css_only: bool) -> Result<Rebuilt, Error> {
+        let site = &last.site;
+        let files = render::static_files(&site.root, &site.config.theme)?;
+        Guard::new(site)?.check(&files)?;
+        let now: BTreeSet<String> = files.iter().map(|f| f.path.clone()).collect();
+        let gone: Vec<String> = last.statics.iter().filter(|p| !now.contains(*p)).cloned().collect();
+        let stats = output::apply(&self.out_dir, &files, &gone)?;
+        let pages = files.len();
+        self.publish(files, &gone, None);
+        last.statics = now;
+        let push = if css_only { Push::Css } else { Push::Reload };
+        Ok(Rebuilt { scope: "static files", pages, stats, push })
+    }
+}
+
+/// How `serve` is asked to run.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub root: PathBuf,
+    pub bind: std::net::IpAddr,
+    pub port: u16,
+    pub open: bool,
+    pub quiet: bool,
+}
+
+fn say(quiet: bool, line: std::fmt::Arguments) {
+    if !quiet {
+        eprintln!("{line}");
+    }
+}
+
+/// Reports a rebuild in the terminal and to the open pages.
+fn announce(root: &Path, result: &Result<Rebuilt, Error>, took: std::time::Duration, events: &broadcast::Sender<Push>, quiet: bool) {
+    match result {
+        Ok(r) => {
+            say(quiet, format_args!(
+                "rebuilt {} in {} ms: {} files, {} written, {} removed",
+                r.scope,
+                took.as_millis(),
+                r.pages,
+                r.stats.written,
+                r.stats.removed
+            ));
+            let _ = events.send(r.push.clone());
+        }
+        Err(err) => {
+            crate::cmd::report(root, err);
+            eprintln!("the last good site is still served; fix the files and it rebuilds by itself");
+            let _ = events.send(Push::errors(&diagnostics(err)));
+        }
+    }
+}
+
+/// Builds, serves and watches until Ctrl-C.
+pub fn run(opts: &Options) -> std::io::Result<()> {
+    let listener = std::net::TcpListener::bind((opts.bind, opts.port)).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::AddrInUse {
+            std::io::Error::new(e.kind(), format!(
+                "port {} on {} is already in use (another `saishi serve`?); try --port {} or --port 0 for any free port",
+                opts.port,
+                opts.bind,
+                opts.port.wrapping_add(1)
+            ))
+        } else {
+            e
+        }
+    })?;
+    listener.set_nonblocking(true)?;
+    let addr = listener.local_addr()?;
+
+    let served = Arc::new(RwLock::new(Served::default()));
+    let (events, _) = broadcast::channel(64);
+    let (stop, shutdown) = signal::channel(false);
+    let mut preview = Preview::new(&opts.root, &opts.root.join("public"), served.clone());
+    let started = std::time::Instant::now();
+    let first = preview.rebuild(Change::Full);
+    announce(&opts.root, &first, started.elapsed(), &events, opts.quiet);
+
+    let prefix = served.read().unwrap_or_else(|e| e.into_inner()).root.clone();
+    let url = format!("http://{addr}{}", if prefix.is_empty() { "/" } else { &prefix });
+    println!("serving {url} (Ctrl-C to stop)");
+    use std::io::Write;
+    std::io::stdout().flush()?;
+    if opts.open {
+        if let Err(e) = open::that_detached(&url) {
+            eprintln!("cannot open a browser: {e}");
+        }
+    }
+
+    let (batches, changes) = std::sync::mpsc::channel();
+    let _watcher = watch::watch(&opts.root, batches).map_err(std::io::Error::other)?;
+    let (root, quiet, sender) = (opts.root.clone(), opts.quiet, events.clone());
+    std::thread::spawn(move || {
+        while let Ok(mut paths) = changes.recv() {
+            // Saves that arrived while the last rebuild ran are built together.
+            while let Ok(more) = changes.try_recv() {
+                paths.extend(more);
+            }
+            if let Some(change) = watch::classify(&root, &paths) {
+                let started = std::time::Instant::now();
+                let result = preview.rebuild(change);
+                announce(&root, &result, started.elapsed(), &sender, quiet);
+            }
+        }
+    });
+
+    let app = App { served, events, shutdown };
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::from_std(listener)?;
+        axum::serve(listener, http::router(app))
+            .with_graceful_shutdown(async move {
+                let _ = tokio::signal::ctrl_c().await;
+                let _ = stop.send(true);
+            })
+            .await
+    })?;
+    say(opts.quiet, format_args!("stopped; {} holds the last good build", opts.root.join("public").display()));
+    Ok(())
+}
