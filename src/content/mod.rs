@@ -8,6 +8,7 @@ pub mod yaml;
 
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde::Deserialize;
@@ -44,8 +45,8 @@ pub struct Content {
     pub notices: Vec<Page>,
     /// Guide pages in reading order (by `weight`, then file name).
     pub guide: Vec<Page>,
-    /// Entries sorted by id.
-    pub entries: Vec<Entry>,
+    /// Entries sorted by id; shared, so that a partial rebuild copies no record.
+    pub entries: Vec<Arc<Entry>>,
     pub past_winners: Vec<PastWinner>,
 }
 
@@ -238,13 +239,13 @@ pub fn load_entry_file(root: &Path, path: &Path) -> Result<Vec<Entry>, Diagnosti
         .collect()
 }
 
-fn load_entries(root: &Path) -> Result<Vec<Entry>, Vec<Diagnostic>> {
+fn load_entries(root: &Path) -> Result<Vec<Arc<Entry>>, Vec<Diagnostic>> {
     let results: Vec<Result<Vec<Entry>, Diagnostic>> = files(root, ENTRIES_DIR, &["yaml", "yml"])
         .par_iter()
         .map(|path| load_entry_file(root, path))
         .collect();
     let (lists, errors) = split(results);
-    let mut entries: Vec<Entry> = lists.into_iter().flatten().collect();
+    let mut entries: Vec<Arc<Entry>> = lists.into_iter().flatten().map(Arc::new).collect();
     match (sort_entries(&mut entries), errors.is_empty()) {
         (Ok(()), true) => Ok(entries),
         (clashes, _) => Err(errors.into_iter().chain(clashes.err().unwrap_or_default()).collect()),
@@ -253,7 +254,7 @@ fn load_entries(root: &Path) -> Result<Vec<Entry>, Vec<Diagnostic>> {
 
 /// Sorts entries by id and reports ids used twice. Ids are compared in lower case: on Windows
 /// and macOS `A1` and `a1` would be one folder.
-pub fn sort_entries(entries: &mut [Entry]) -> Result<(), Vec<Diagnostic>> {
+pub fn sort_entries(entries: &mut [Arc<Entry>]) -> Result<(), Vec<Diagnostic>> {
     entries.sort_by(|a, b| a.id.cmp(&b.id));
     let mut errors = Vec::new();
     let mut seen: HashMap<String, &Entry> = HashMap::with_capacity(entries.len());

@@ -1,6 +1,7 @@
 //! What rules need to know about all entries at once, computed once per run.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use crate::config::Contest;
 use crate::content::{Entry, PastWinner};
@@ -40,7 +41,7 @@ pub struct Links<'a> {
 /// The rules' view of the whole contest.
 pub struct Context<'a> {
     pub contest: &'a Contest,
-    pub entries: &'a [Entry],
+    pub entries: &'a [Arc<Entry>],
     pub past_winners: &'a [PastWinner],
     /// Entries that share a core member with the keyed entry (六(二)1(2)).
     pub team_overlaps: HashMap<&'a str, Links<'a>>,
@@ -50,7 +51,7 @@ pub struct Context<'a> {
 }
 
 impl<'a> Context<'a> {
-    pub fn new(entries: &'a [Entry], contest: &'a Contest, past_winners: &'a [PastWinner]) -> Self {
+    pub fn new(entries: &'a [Arc<Entry>], contest: &'a Contest, past_winners: &'a [PastWinner]) -> Self {
         let mut past_by_applicant: HashMap<String, Vec<&PastWinner>> = HashMap::new();
         for w in past_winners {
             past_by_applicant
@@ -85,7 +86,7 @@ impl<'a> Context<'a> {
     }
 }
 
-fn team_overlaps(entries: &[Entry]) -> HashMap<&str, Links<'_>> {
+fn team_overlaps(entries: &[Arc<Entry>]) -> HashMap<&str, Links<'_>> {
     let mut by_person: HashMap<String, Vec<&Entry>> = HashMap::new();
     for e in entries {
         let mut names: Vec<String> = e
@@ -123,7 +124,7 @@ fn team_overlaps(entries: &[Entry]) -> HashMap<&str, Links<'_>> {
     out
 }
 
-fn duplicates(entries: &[Entry]) -> HashMap<&str, Vec<(&str, Likeness)>> {
+fn duplicates(entries: &[Arc<Entry>]) -> HashMap<&str, Vec<(&str, Likeness)>> {
     let mut by_applicant: HashMap<String, Vec<&Entry>> = HashMap::new();
     for e in entries {
         if let (Some(a), Some(_)) = (&e.fields.applicant, &e.fields.project) {

@@ -8,6 +8,8 @@ mod cross;
 pub mod formats;
 pub mod sme;
 
+use std::sync::Arc;
+
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -292,7 +294,7 @@ fn judge(rule: &'static Rule, entry: &Entry, ctx: &Context) -> Finding {
 
 /// Runs every rule on every entry; the result is in the order of `entries`.
 pub fn assess(
-    entries: &[Entry],
+    entries: &[Arc<Entry>],
     contest: &Contest,
     past_winners: &[PastWinner],
 ) -> Vec<Assessment> {
@@ -358,7 +360,8 @@ mod tests {
         entries: &[Entry],
         past: &[PastWinner],
     ) -> Vec<(Overall, Vec<(&'static str, Status)>)> {
-        assess(entries, &Contest::default(), past)
+        let entries: Vec<Arc<Entry>> = entries.iter().cloned().map(Arc::new).collect();
+        assess(&entries, &Contest::default(), past)
             .into_iter()
             .map(|a| {
                 (
@@ -387,7 +390,7 @@ mod tests {
         let mut e = good("a");
         e.fields.contact = None;
         e.fields.liaison = None;
-        let a = assess(&[e], &Contest::default(), &[]).remove(0);
+        let a = assess(&[Arc::new(e)], &Contest::default(), &[]).remove(0);
         let f = a.findings.iter().find(|f| f.rule.id == "required").unwrap();
         assert_eq!(f.status, Status::Fail);
         assert_eq!(f.message, "附件2未填写：联系人、联络员");
@@ -565,7 +568,7 @@ mod tests {
         a.fields.phone = Some("1380000".into());
         a.fields.credit_code = Some("91350100M000100Y44".into());
         let b = team("b", &["保密成员"]);
-        for assessment in assess(&[a, b], &Contest::default(), &[]) {
+        for assessment in assess(&[Arc::new(a), Arc::new(b)], &Contest::default(), &[]) {
             for f in assessment.findings {
                 assert!(
                     !f.message.contains("保密成员")

@@ -182,7 +182,7 @@ impl Preview {
         let mut errors = Vec::new();
         for file in &files {
             match content::load_entry_file(&self.root, file) {
-                Ok(entries) => content.entries.extend(entries),
+                Ok(entries) => content.entries.extend(entries.into_iter().map(Arc::new)),
                 Err(d) => errors.push(d),
             }
         }
