@@ -24,7 +24,13 @@ pub struct Args {
 }
 
 pub fn run(args: &Args, progress: &Progress) -> ExitCode {
-    let opts = serve::Options { root: args.root.clone(), bind: args.bind, port: args.port, open: args.open, quiet: progress.quiet };
+    let opts = serve::Options {
+        root: args.root.clone(),
+        bind: args.bind,
+        port: args.port,
+        open: args.open,
+        quiet: progress.quiet,
+    };
     match serve::run(&opts) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

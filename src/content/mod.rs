@@ -248,7 +248,10 @@ fn load_entries(root: &Path) -> Result<Vec<Arc<Entry>>, Vec<Diagnostic>> {
     let mut entries: Vec<Arc<Entry>> = lists.into_iter().flatten().map(Arc::new).collect();
     match (sort_entries(&mut entries), errors.is_empty()) {
         (Ok(()), true) => Ok(entries),
-        (clashes, _) => Err(errors.into_iter().chain(clashes.err().unwrap_or_default()).collect()),
+        (clashes, _) => Err(errors
+            .into_iter()
+            .chain(clashes.err().unwrap_or_default())
+            .collect()),
     }
 }
 
@@ -261,12 +264,24 @@ pub fn sort_entries(entries: &mut [Arc<Entry>]) -> Result<(), Vec<Diagnostic>> {
     for e in entries.iter() {
         if let Some(first) = seen.insert(e.id.to_ascii_lowercase(), e) {
             errors.push(
-                Diagnostic::new(&e.file, e.line, 1, format!("entry id `{}` is already used at {}:{}", e.id, first.file, first.line))
-                    .with_help("every entry needs its own id: set a different `id:` in one of them"),
+                Diagnostic::new(
+                    &e.file,
+                    e.line,
+                    1,
+                    format!(
+                        "entry id `{}` is already used at {}:{}",
+                        e.id, first.file, first.line
+                    ),
+                )
+                .with_help("every entry needs its own id: set a different `id:` in one of them"),
             );
         }
     }
-    if errors.is_empty() { Ok(()) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
 }
 
 fn load_past_winners(root: &Path) -> Result<Vec<PastWinner>, Diagnostic> {

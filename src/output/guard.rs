@@ -1,18 +1,25 @@
 //! The privacy guard: a last check, independent of the templates, that no private value of any
 //! entry is about to be written anywhere in the output.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use std::collections::{HashMap, HashSet};
 
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use rayon::prelude::*;
+
+use crate::content::Entry;
 use crate::render::OutputFile;
 use crate::{Error, Site};
 
 /// Values shorter than this (in characters) are too common to search for.
 const MIN_CHARS: usize = 2;
 
+/// The private values of some entries, ready to be searched for.
 pub struct Guard {
     searcher: Option<AhoCorasick>,
-    /// For each pattern: the entry id and field it belongs to.
+    /// For each pattern: the first entry and field it belongs to.
     owners: Vec<(String, &'static str)>,
+    /// The longest pattern, in bytes.
+    longest: usize,
 }
 
 /// A private value found in the output; the value itself is never printed.
@@ -24,13 +31,21 @@ pub struct Leak {
 }
 
 impl Guard {
-    /// Collects the private values of every entry, in every form the output could hold them
-    /// (as is, HTML-escaped, JSON-escaped). A value that also appears in public content (a
-    /// maker's name that is also the team's name, say) is public already and not searched for.
+    /// The private values of every entry of the site.
     pub fn new(site: &Site) -> Result<Guard, Error> {
-        let mut patterns: Vec<String> = Vec::new();
+        Guard::for_entries(site, site.content.entries.iter().map(AsRef::as_ref))
+    }
+
+    /// The private values of `entries`, in every form the output could hold them (as is,
+    /// HTML-escaped, JSON-escaped). A value that also appears in public content of `site` (a
+    /// maker's name that is also the team's name, say) is public already and not searched for.
+    pub fn for_entries<'a>(
+        site: &Site,
+        entries: impl IntoIterator<Item = &'a Entry>,
+    ) -> Result<Guard, Error> {
+        let mut index: HashMap<String, usize> = HashMap::new();
         let mut owners = Vec::new();
-        for e in &site.content.entries {
+        for e in entries {
             for (field, value) in e.fields.private_values() {
                 if value.chars().count() < MIN_CHARS {
                     continue;
@@ -41,81 +56,127 @@ impl Guard {
                     crate::render::templates::escape(value),
                     json[1..json.len().saturating_sub(1)].to_owned(),
                 ];
-                for (i, form) in forms.iter().enumerate() {
-                    if i == 0 || *form != forms[0] {
-                        patterns.push(form.clone());
+                for form in forms {
+                    index.entry(form).or_insert_with(|| {
                         owners.push((e.id.clone(), field));
-                    }
+                        owners.len() - 1
+                    });
                 }
             }
         }
+        let mut patterns: Vec<(String, usize)> = index.into_iter().collect();
+        patterns.sort_by_key(|(_, i)| *i);
         if patterns.is_empty() {
             return Ok(Guard {
                 searcher: None,
                 owners,
+                longest: 0,
             });
         }
-        let searcher = build(&patterns)?;
+        let all = build(patterns.iter().map(|(p, _)| p))?;
         let public = public_text(site);
-        let already_public: std::collections::HashSet<usize> = searcher
+        let already_public: HashSet<usize> = all
             .find_overlapping_iter(public.as_str())
             .map(|m| m.pattern().as_usize())
             .collect();
-        if already_public.is_empty() {
-            return Ok(Guard {
-                searcher: Some(searcher),
-                owners,
-            });
-        }
-        let (patterns, owners): (Vec<String>, Vec<_>) = patterns
+        let (patterns, owners): (Vec<String>, Vec<(String, &'static str)>) = patterns
             .into_iter()
-            .zip(owners)
-            .enumerate()
-            .filter(|(i, _)| !already_public.contains(i))
-            .map(|(_, p)| p)
+            .filter(|(_, i)| !already_public.contains(i))
+            .map(|(p, i)| (p, owners[i].clone()))
             .unzip();
+        let longest = patterns.iter().map(String::len).max().unwrap_or(0);
         let searcher = if patterns.is_empty() {
             None
+        } else if already_public.is_empty() {
+            Some(all)
         } else {
             Some(build(&patterns)?)
         };
-        Ok(Guard { searcher, owners })
+        Ok(Guard {
+            searcher,
+            owners,
+            longest,
+        })
     }
 
-    /// Fails the build when any output file holds a private value.
-    pub fn check(&self, files: &[OutputFile]) -> Result<(), Error> {
-        use rayon::prelude::*;
+    fn leaks(&self, file: &str, bytes: &[u8]) -> Vec<Leak> {
         let Some(searcher) = &self.searcher else {
-            return Ok(());
+            return Vec::new();
         };
-        let mut leaks: Vec<Leak> = files
-            .par_iter()
-            .flat_map_iter(|f| {
-                let mut found: Vec<Leak> = searcher
-                    .find_iter(&f.bytes)
-                    .map(|m| {
-                        let (entry, field) = &self.owners[m.pattern().as_usize()];
-                        Leak {
-                            file: f.path.clone(),
-                            entry: entry.clone(),
-                            field,
-                        }
-                    })
-                    .collect();
-                found.dedup();
-                found
+        let mut found: Vec<Leak> = searcher
+            .find_iter(bytes)
+            .map(|m| {
+                let (entry, field) = &self.owners[m.pattern().as_usize()];
+                Leak {
+                    file: file.to_owned(),
+                    entry: entry.clone(),
+                    field,
+                }
             })
             .collect();
-        if leaks.is_empty() {
-            return Ok(());
-        }
-        leaks.sort_by(|a, b| (&a.file, &a.entry, a.field).cmp(&(&b.file, &b.entry, b.field)));
-        leaks.dedup();
-        Err(Error::Privacy(leaks))
+        found.dedup();
+        found
+    }
+
+    /// Fails when any output file holds a private value.
+    pub fn check(&self, files: &[OutputFile]) -> Result<(), Error> {
+        verdict(
+            files
+                .par_iter()
+                .flat_map_iter(|f| self.leaks(&f.path, &f.bytes))
+                .collect(),
+        )
+    }
+
+    /// Checks files that replace earlier ones which `earlier` guards already passed: those search
+    /// only the bytes that changed (and enough around them to catch a value across the edge);
+    /// `fresh` searches everything.
+    pub fn check_changes<'b>(
+        earlier: &[Guard],
+        fresh: &Guard,
+        files: &[OutputFile],
+        before: impl Fn(&str) -> Option<&'b [u8]> + Sync,
+    ) -> Result<(), Error> {
+        let leaks = files
+            .par_iter()
+            .flat_map_iter(|f| {
+                let mut leaks = fresh.leaks(&f.path, &f.bytes);
+                for g in earlier {
+                    let window = before(&f.path)
+                        .map_or(0..f.bytes.len(), |old| changed(old, &f.bytes, g.longest));
+                    leaks.extend(g.leaks(&f.path, &f.bytes[window]));
+                }
+                leaks
+            })
+            .collect();
+        verdict(leaks)
     }
 }
 
-fn build(patterns: &[String]) -> Result<AhoCorasick, Error> {
+/// The byte range of `new` that differs from `old`, widened by `margin` on each side.
+fn changed(old: &[u8], new: &[u8], margin: usize) -> std::ops::Range<usize> {
+    let prefix = old.iter().zip(new).take_while(|(a, b)| a == b).count();
+    let max_suffix = old.len().min(new.len()) - prefix;
+    let suffix = old
+        .iter()
+        .rev()
+        .zip(new.iter().rev())
+        .take(max_suffix)
+        .take_while(|(a, b)| a == b)
+        .count();
+    prefix.saturating_sub(margin)..(new.len() - suffix + margin).min(new.len())
+}
+
+fn verdict(mut leaks: Vec<Leak>) -> Result<(), Error> {
+    if leaks.is_empty() {
+        return Ok(());
+    }
+    leaks.sort_by(|a, b| (&a.file, &a.entry, a.field).cmp(&(&b.file, &b.entry, b.field)));
+    leaks.dedup();
+    Err(Error::Privacy(leaks))
+}
+
+fn build<I: IntoIterator<Item = P>, P: AsRef<[u8]>>(patterns: I) -> Result<AhoCorasick, Error> {
     AhoCorasickBuilder::new()
         .match_kind(MatchKind::Standard)
         .build(patterns)
@@ -147,4 +208,18 @@ fn public_text(site: &Site) -> String {
         push(&r.name);
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn changed_window() {
+        assert_eq!(changed(b"abcdef", b"abXdef", 0), 2..3);
+        assert_eq!(changed(b"abcdef", b"abXdef", 1), 1..4);
+        assert_eq!(changed(b"abc", b"abc", 2), 1..3);
+        assert_eq!(changed(b"abc", b"abcd", 0), 3..4);
+        assert_eq!(changed(b"aaaa", b"aa", 0), 2..2);
+    }
 }

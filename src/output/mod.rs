@@ -91,15 +91,19 @@ pub fn write(out_dir: &Path, files: &[OutputFile]) -> Result<WriteStats, Error> 
 }
 
 fn update(out_dir: &Path, files: &[OutputFile]) -> Result<WriteStats, Error> {
-    let (targets, written) = write_changed(out_dir, files)?;
+    let (targets, written) = write_files(out_dir, files, true)?;
     let removed = remove_stale(out_dir, &targets)?;
-    Ok(WriteStats { written, unchanged: files.len() - written, removed })
+    Ok(WriteStats {
+        written,
+        unchanged: files.len() - written,
+        removed,
+    })
 }
 
-/// Writes some files of a site that is already in `out_dir` and removes the `gone` ones: the
+/// Writes `files`, known to differ from what `out_dir` holds, and removes the `gone` ones: the
 /// output of a partial rebuild.
 pub fn apply(out_dir: &Path, files: &[OutputFile], gone: &[String]) -> Result<WriteStats, Error> {
-    let (_, written) = write_changed(out_dir, files)?;
+    let (_, written) = write_files(out_dir, files, false)?;
     let mut removed = 0;
     for rel in gone {
         let path = target(out_dir, rel)?;
@@ -116,13 +120,24 @@ pub fn apply(out_dir: &Path, files: &[OutputFile], gone: &[String]) -> Result<Wr
             }
         }
     }
-    Ok(WriteStats { written, unchanged: files.len() - written, removed })
+    Ok(WriteStats {
+        written,
+        unchanged: files.len() - written,
+        removed,
+    })
 }
 
-/// Writes every file whose bytes differ from what is on disk; returns all targets and how many
-/// were written.
-fn write_changed(out_dir: &Path, files: &[OutputFile]) -> Result<(Vec<PathBuf>, usize), Error> {
-    let targets: Vec<PathBuf> = files.iter().map(|f| target(out_dir, &f.path)).collect::<Result<_, _>>()?;
+/// Writes the files (with `compare`, only those whose bytes differ from what is on disk);
+/// returns all targets and how many were written.
+fn write_files(
+    out_dir: &Path,
+    files: &[OutputFile],
+    compare: bool,
+) -> Result<(Vec<PathBuf>, usize), Error> {
+    let targets: Vec<PathBuf> = files
+        .iter()
+        .map(|f| target(out_dir, &f.path))
+        .collect::<Result<_, _>>()?;
     let dirs: BTreeSet<&Path> = targets.iter().filter_map(|t| t.parent()).collect();
     for dir in &dirs {
         if dir.is_file() {
@@ -134,7 +149,7 @@ fn write_changed(out_dir: &Path, files: &[OutputFile]) -> Result<(Vec<PathBuf>, 
         .par_iter()
         .zip(&targets)
         .map(|(f, path)| -> Result<bool, Error> {
-            if fs::read(path).is_ok_and(|old| old == f.bytes) {
+            if compare && fs::read(path).is_ok_and(|old| old == f.bytes) {
                 return Ok(false);
             }
             if path.is_dir() {

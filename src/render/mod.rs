@@ -44,7 +44,13 @@ pub enum Job {
 
 impl Job {
     /// The pages that show counts or lists of all entries.
-    pub const OVERVIEWS: [Job; 5] = [Job::Index, Job::Regions, Job::Results, Job::Sitemap, Job::Json];
+    pub const OVERVIEWS: [Job; 5] = [
+        Job::Index,
+        Job::Regions,
+        Job::Results,
+        Job::Sitemap,
+        Job::Json,
+    ];
 }
 
 /// Renders pages of one site with templates compiled once.
@@ -93,7 +99,13 @@ impl<'a> Renderer<'a> {
         let view = SiteView::new(site, &entries);
         let mut base = Context::new();
         base.insert("site", &view);
-        Renderer { site, tera, base, view, entries }
+        Renderer {
+            site,
+            tera,
+            base,
+            view,
+            entries,
+        }
     }
 
     /// Every page of the site.
@@ -115,12 +127,15 @@ impl<'a> Renderer<'a> {
 
     /// The slug of the region an entry is listed under, if any.
     pub fn region_of(&self, entry: usize) -> Option<&str> {
-        self.entries.get(entry).and_then(|e| e.region_slug.as_deref())
+        self.entries
+            .get(entry)
+            .and_then(|e| e.region_slug.as_deref())
     }
 
     /// Renders `jobs` in parallel; every template error is reported, each once.
     pub fn render(&self, jobs: &[Job]) -> Result<Vec<OutputFile>, Error> {
-        let rendered: Vec<Result<Vec<OutputFile>, Diagnostic>> = jobs.par_iter().map(|job| self.job(*job)).collect();
+        let rendered: Vec<Result<Vec<OutputFile>, Diagnostic>> =
+            jobs.par_iter().map(|job| self.job(*job)).collect();
         let mut out = Vec::with_capacity(rendered.len() + 1);
         let mut errors = Vec::new();
         for result in rendered {
@@ -130,7 +145,11 @@ impl<'a> Renderer<'a> {
                 Err(_) => {}
             }
         }
-        if errors.is_empty() { Ok(out) } else { Err(Error::Content(errors)) }
+        if errors.is_empty() {
+            Ok(out)
+        } else {
+            Err(Error::Content(errors))
+        }
     }
     fn page(
         &self,
@@ -145,7 +164,10 @@ impl<'a> Renderer<'a> {
         );
         extra(&mut ctx);
         let text = self.tera.render(template, &ctx).map_err(|e| {
-            templates::template_error(&format!("themes/{}/templates/{template}", self.site.config.theme), &e)
+            templates::template_error(
+                &format!("themes/{}/templates/{template}", self.site.config.theme),
+                &e,
+            )
         })?;
         Ok(vec![OutputFile {
             path,
@@ -160,9 +182,13 @@ impl<'a> Renderer<'a> {
             Job::Notices => self.page("notices.html", "notices/index.html".into(), |_| {}),
             Job::Notice(i) => {
                 let p = &site.content.notices[i];
-                self.page("notice.html", format!("notices/{}/index.html", p.slug), |ctx| {
-                    ctx.insert("page", &PageView::new(p, markdown::trusted(&p.body)));
-                })
+                self.page(
+                    "notice.html",
+                    format!("notices/{}/index.html", p.slug),
+                    |ctx| {
+                        ctx.insert("page", &PageView::new(p, markdown::trusted(&p.body)));
+                    },
+                )
             }
             Job::Guide(i) => {
                 let p = &site.content.guide[i];

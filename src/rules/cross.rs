@@ -51,7 +51,11 @@ pub struct Context<'a> {
 }
 
 impl<'a> Context<'a> {
-    pub fn new(entries: &'a [Arc<Entry>], contest: &'a Contest, past_winners: &'a [PastWinner]) -> Self {
+    pub fn new(
+        entries: &'a [Arc<Entry>],
+        contest: &'a Contest,
+        past_winners: &'a [PastWinner],
+    ) -> Self {
         let mut past_by_applicant: HashMap<String, Vec<&PastWinner>> = HashMap::new();
         for w in past_winners {
             past_by_applicant

@@ -246,7 +246,10 @@ pub struct Finding {
 
 impl PartialEq for Finding {
     fn eq(&self, other: &Self) -> bool {
-        self.rule.id == other.rule.id && self.status == other.status && self.message == other.message && self.detail == other.detail
+        self.rule.id == other.rule.id
+            && self.status == other.status
+            && self.message == other.message
+            && self.detail == other.detail
     }
 }
 

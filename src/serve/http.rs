@@ -42,14 +42,24 @@ pub enum Resolved {
 /// `root` (`/` or `/prefix/`). Any `.` or `..` segment, backslash or NUL, encoded or not, is
 /// simply not found.
 pub fn resolve(raw: &str, root: &str, has: impl Fn(&str) -> bool) -> Resolved {
-    let Ok(path) = percent_decode_str(raw).decode_utf8() else { return Resolved::NotFound };
+    let Ok(path) = percent_decode_str(raw).decode_utf8() else {
+        return Resolved::NotFound;
+    };
     if path.contains(['\\', '\0']) || path.split('/').any(|s| s == ".." || s == ".") {
         return Resolved::NotFound;
     }
     let Some(rest) = path.strip_prefix(root) else {
-        return if format!("{path}/") == root { Resolved::Redirect(root.to_owned()) } else { Resolved::NotFound };
+        return if format!("{path}/") == root {
+            Resolved::Redirect(root.to_owned())
+        } else {
+            Resolved::NotFound
+        };
     };
-    let key = if rest.is_empty() || rest.ends_with('/') { format!("{rest}index.html") } else { rest.to_owned() };
+    let key = if rest.is_empty() || rest.ends_with('/') {
+        format!("{rest}index.html")
+    } else {
+        rest.to_owned()
+    };
     if has(&key) {
         Resolved::File(key)
     } else if !rest.is_empty() && !rest.ends_with('/') && has(&format!("{rest}/index.html")) {
@@ -61,19 +71,34 @@ pub fn resolve(raw: &str, root: &str, has: impl Fn(&str) -> bool) -> Resolved {
 
 fn content_type(path: &str) -> String {
     let mime = mime_guess::from_path(path).first_or_octet_stream();
-    let text = mime.type_() == "text" || matches!(mime.subtype().as_str(), "json" | "xml" | "javascript" | "svg");
-    if text { format!("{mime}; charset=utf-8") } else { mime.to_string() }
+    let text = mime.type_() == "text"
+        || matches!(
+            mime.subtype().as_str(),
+            "json" | "xml" | "javascript" | "svg"
+        );
+    if text {
+        format!("{mime}; charset=utf-8")
+    } else {
+        mime.to_string()
+    }
 }
 
 /// An HTML page with the live-reload script before `</body>`.
 fn with_script(bytes: &[u8]) -> Vec<u8> {
     let tag = format!("<script src=\"{SCRIPT_PATH}\"></script>");
-    let at = bytes.windows(7).rposition(|w| w == b"</body>").unwrap_or(bytes.len());
+    let at = bytes
+        .windows(7)
+        .rposition(|w| w == b"</body>")
+        .unwrap_or(bytes.len());
     [&bytes[..at], tag.as_bytes(), &bytes[at..]].concat()
 }
 
 fn page(status: StatusCode, path: &str, bytes: &[u8]) -> Response {
-    let body = if path.ends_with(".html") { with_script(bytes) } else { bytes.to_vec() };
+    let body = if path.ends_with(".html") {
+        with_script(bytes)
+    } else {
+        bytes.to_vec()
+    };
     Response::builder()
         .status(status)
         .header(header::CONTENT_TYPE, content_type(path))
@@ -100,7 +125,11 @@ async fn file(State(app): State<App>, method: Method, uri: Uri) -> Response {
             .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response()),
         Resolved::NotFound => match files.get("404.html") {
             Some(bytes) => page(StatusCode::NOT_FOUND, "404.html", bytes),
-            None if files.is_empty() => page(StatusCode::SERVICE_UNAVAILABLE, "error.html", NO_SITE_YET.as_bytes()),
+            None if files.is_empty() => page(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "error.html",
+                NO_SITE_YET.as_bytes(),
+            ),
             None => (StatusCode::NOT_FOUND, "not found").into_response(),
         },
     }
@@ -132,7 +161,9 @@ async fn events(State(app): State<App>) -> Sse<impl Stream<Item = Result<Event, 
         (!served.errors.is_empty()).then(|| Push::errors(&served.errors))
     };
     let updates = BroadcastStream::new(app.events.subscribe()).filter_map(Result::ok);
-    let stop = WatchStream::new(app.shutdown.clone()).filter(|stopping| *stopping).map(|_| None);
+    let stop = WatchStream::new(app.shutdown.clone())
+        .filter(|stopping| *stopping)
+        .map(|_| None);
     let stream = tokio_stream::iter(first)
         .chain(updates)
         .map(Some)
@@ -146,31 +177,63 @@ mod tests {
     use super::*;
 
     fn site(key: &str) -> bool {
-        ["index.html", "entries/a/index.html", "style.css", "404.html"].contains(&key)
+        [
+            "index.html",
+            "entries/a/index.html",
+            "style.css",
+            "404.html",
+        ]
+        .contains(&key)
     }
 
     #[test]
     fn folders_and_files() {
         assert_eq!(resolve("/", "/", site), Resolved::File("index.html".into()));
-        assert_eq!(resolve("/entries/a/", "/", site), Resolved::File("entries/a/index.html".into()));
-        assert_eq!(resolve("/entries/a", "/", site), Resolved::Redirect("/entries/a/".into()));
-        assert_eq!(resolve("/style.css", "/", site), Resolved::File("style.css".into()));
+        assert_eq!(
+            resolve("/entries/a/", "/", site),
+            Resolved::File("entries/a/index.html".into())
+        );
+        assert_eq!(
+            resolve("/entries/a", "/", site),
+            Resolved::Redirect("/entries/a/".into())
+        );
+        assert_eq!(
+            resolve("/style.css", "/", site),
+            Resolved::File("style.css".into())
+        );
         assert_eq!(resolve("/nope", "/", site), Resolved::NotFound);
-        assert_eq!(resolve("/p/style.css", "/p/", site), Resolved::File("style.css".into()));
+        assert_eq!(
+            resolve("/p/style.css", "/p/", site),
+            Resolved::File("style.css".into())
+        );
         assert_eq!(resolve("/p", "/p/", site), Resolved::Redirect("/p/".into()));
         assert_eq!(resolve("/style.css", "/p/", site), Resolved::NotFound);
     }
 
     #[test]
     fn traversal_in_every_encoding_is_not_found() {
-        for raw in ["/../index.html", "/entries/../index.html", "/%2e%2e/index.html", "/%2E%2E%2Findex.html", "/entries/a/..%2f..%2findex.html", "/..\\index.html", "/%5c..%5cindex.html", "/./index.html", "/%00index.html", "/%ff%fe"] {
+        for raw in [
+            "/../index.html",
+            "/entries/../index.html",
+            "/%2e%2e/index.html",
+            "/%2E%2E%2Findex.html",
+            "/entries/a/..%2f..%2findex.html",
+            "/..\\index.html",
+            "/%5c..%5cindex.html",
+            "/./index.html",
+            "/%00index.html",
+            "/%ff%fe",
+        ] {
             assert_eq!(resolve(raw, "/", site), Resolved::NotFound, "{raw}");
         }
     }
 
     #[test]
     fn script_goes_before_the_last_body_end() {
-        assert_eq!(with_script(b"<body>x</body>"), b"<body>x<script src=\"/__saishi/reload.js\"></script></body>");
+        assert_eq!(
+            with_script(b"<body>x</body>"),
+            b"<body>x<script src=\"/__saishi/reload.js\"></script></body>"
+        );
         assert!(content_type("a/index.html").ends_with("charset=utf-8"));
         assert_eq!(content_type("logo.png"), "image/png");
     }

@@ -57,7 +57,13 @@ struct Snapshot {
     site: Site,
     tera: Tera,
     statics: BTreeSet<String>,
+    /// Privacy guards the served files passed: one for the whole site, then one for the entries
+    /// of each partial rebuild since.
+    guards: Vec<Guard>,
 }
+
+/// Past this many guards a partial rebuild makes one anew for the whole site.
+const MAX_GUARDS: usize = 16;
 
 /// What one rebuild did.
 #[derive(Debug)]
@@ -84,7 +90,15 @@ pub fn diagnostics(err: &Error) -> Vec<Diagnostic> {
         Error::Content(d) => d.clone(),
         Error::Privacy(leaks) => leaks
             .iter()
-            .map(|l| Diagnostic::whole_file(&l.file, format!("privacy guard: private field `{}` of entry `{}` would be published here", l.field, l.entry)))
+            .map(|l| {
+                Diagnostic::whole_file(
+                    &l.file,
+                    format!(
+                        "privacy guard: private field `{}` of entry `{}` would be published here",
+                        l.field, l.entry
+                    ),
+                )
+            })
             .collect(),
         other => vec![Diagnostic::whole_file("(build)", other.to_string())],
     }
@@ -92,12 +106,22 @@ pub fn diagnostics(err: &Error) -> Vec<Diagnostic> {
 
 /// The configured region slug an entry is listed under.
 fn region_slug<'a>(site: &'a Site, e: &Entry) -> Option<&'a str> {
-    e.fields.region.as_deref().and_then(|r| site.config.contest.region_for(r)).map(|r| r.slug.as_str())
+    e.fields
+        .region
+        .as_deref()
+        .and_then(|r| site.config.contest.region_for(r))
+        .map(|r| r.slug.as_str())
 }
 
 impl Preview {
     pub fn new(root: &Path, out_dir: &Path, served: Arc<RwLock<Served>>) -> Preview {
-        Preview { root: root.to_owned(), out_dir: out_dir.to_owned(), last: None, pending: None, served }
+        Preview {
+            root: root.to_owned(),
+            out_dir: out_dir.to_owned(),
+            last: None,
+            pending: None,
+            served,
+        }
     }
 
     /// Rebuilds for `change` (and any change whose rebuild failed before).
@@ -120,9 +144,17 @@ impl Preview {
             _ => self.full(),
         };
         match &result {
-            Ok(_) => self.served.write().unwrap_or_else(|e| e.into_inner()).errors.clear(),
+            Ok(_) => self
+                .served
+                .write()
+                .unwrap_or_else(|e| e.into_inner())
+                .errors
+                .clear(),
             Err(err) => {
-                self.served.write().unwrap_or_else(|e| e.into_inner()).errors = diagnostics(err);
+                self.served
+                    .write()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .errors = diagnostics(err);
                 self.pending = Some(change);
             }
         }
@@ -144,19 +176,71 @@ impl Preview {
         }
     }
 
+    /// The files whose bytes differ from what is served (and so from what the output holds).
+    fn changed_only(&self, files: Vec<OutputFile>) -> Vec<OutputFile> {
+        let served = self.served.read().unwrap_or_else(|e| e.into_inner());
+        files
+            .into_iter()
+            .filter(|f| served.files.get(&f.path) != Some(&f.bytes))
+            .collect()
+    }
+
+    /// The privacy guard for files replacing served ones: the guards they passed search only
+    /// what changed, `fresh` (the changed entries' values) searches all. A hit may come from a
+    /// value that has since become public, so it is checked again with a guard made anew.
+    fn guard(
+        &self,
+        last: &mut Snapshot,
+        site: &Site,
+        fresh: Guard,
+        files: &[OutputFile],
+    ) -> Result<(), Error> {
+        let checked = {
+            let served = self.served.read().unwrap_or_else(|e| e.into_inner());
+            Guard::check_changes(&last.guards, &fresh, files, |p| {
+                served.files.get(p).map(Vec::as_slice)
+            })
+        };
+        match checked {
+            Ok(()) if last.guards.len() < MAX_GUARDS => last.guards.push(fresh),
+            Ok(()) => last.guards = vec![Guard::new(site)?],
+            Err(Error::Privacy(_)) => {
+                let anew = Guard::new(site)?;
+                anew.check(files)?;
+                last.guards = vec![anew];
+            }
+            Err(other) => return Err(other),
+        }
+        Ok(())
+    }
+
     /// Reads and renders everything.
     fn full(&mut self) -> Result<Rebuilt, Error> {
         let site = Site::load(&self.root)?;
         output::check_output_dir(&site.root, &self.out_dir)?;
         let tera = templates::load(&site.root, &site.config.theme).map_err(Error::Content)?;
         let files = render::render_with(&site, &tera)?;
-        Guard::new(&site)?.check(&files)?;
+        let guard = Guard::new(&site)?;
+        guard.check(&files)?;
         let stats = output::write(&self.out_dir, &files)?;
-        let statics = render::static_files(&site.root, &site.config.theme)?.into_iter().map(|f| f.path).collect();
+        let statics = render::static_files(&site.root, &site.config.theme)?
+            .into_iter()
+            .map(|f| f.path)
+            .collect();
         let pages = files.len();
         self.publish(files, &[], Some(model::root_path(&site.config.base_url)));
-        self.last = Some(Snapshot { site, tera, statics });
-        Ok(Rebuilt { scope: "everything", pages, stats, push: Push::Reload })
+        self.last = Some(Snapshot {
+            site,
+            tera,
+            statics,
+            guards: vec![guard],
+        });
+        Ok(Rebuilt {
+            scope: "everything",
+            pages,
+            stats,
+            push: Push::Reload,
+        })
     }
 
     /// Re-reads the changed entry files and re-renders the pages that show an entry whose data
@@ -165,7 +249,14 @@ impl Preview {
     fn entries(&self, last: &mut Snapshot, changed: &BTreeSet<String>) -> Result<Rebuilt, Error> {
         let old = &last.site;
         // A changed path is an entry file, or a folder of them moved in or out.
-        let touched = |file: &str| changed.iter().any(|c| file == c || file.strip_prefix(c.as_str()).is_some_and(|r| r.starts_with('/')));
+        let touched = |file: &str| {
+            changed.iter().any(|c| {
+                file == c
+                    || file
+                        .strip_prefix(c.as_str())
+                        .is_some_and(|r| r.starts_with('/'))
+            })
+        };
         let mut content = old.content.clone();
         content.entries.retain(|e| !touched(&e.file));
         let mut files = BTreeSet::new();
@@ -192,16 +283,29 @@ impl Preview {
         if !errors.is_empty() {
             return Err(Error::Content(errors));
         }
-        let assessments = rules::assess(&content.entries, &old.config.contest, &content.past_winners);
-        let site = Site { root: old.root.clone(), config: old.config.clone(), content, assessments };
+        let assessments =
+            rules::assess(&content.entries, &old.config.contest, &content.past_winners);
+        let site = Site {
+            root: old.root.clone(),
+            config: old.config.clone(),
+            content,
+            assessments,
+        };
 
-        let old_index: HashMap<&str, usize> = old.content.entries.iter().enumerate().map(|(i, e)| (e.id.as_str(), i)).collect();
+        let old_index: HashMap<&str, usize> = old
+            .content
+            .entries
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.id.as_str(), i))
+            .collect();
         let new_ids: BTreeSet<&str> = site.content.entries.iter().map(|e| e.id.as_str()).collect();
         let mut regions: BTreeSet<&str> = BTreeSet::new();
         let mut jobs: Vec<Job> = Job::OVERVIEWS.to_vec();
         for (i, e) in site.content.entries.iter().enumerate() {
             let before = old_index.get(e.id.as_str()).copied();
-            let same = before.is_some_and(|j| !touched(&e.file) && old.assessments[j] == site.assessments[i]);
+            let same = before
+                .is_some_and(|j| !touched(&e.file) && old.assessments[j] == site.assessments[i]);
             if !same {
                 jobs.push(Job::Entry(i));
                 regions.extend(region_slug(&site, e));
@@ -209,34 +313,70 @@ impl Preview {
             }
         }
         let mut gone = Vec::new();
-        for e in old.content.entries.iter().filter(|e| !new_ids.contains(e.id.as_str())) {
+        for e in old
+            .content
+            .entries
+            .iter()
+            .filter(|e| !new_ids.contains(e.id.as_str()))
+        {
             gone.push(format!("entries/{}/index.html", e.id));
             regions.extend(region_slug(old, e));
         }
         let renderer = Renderer::new(&site, &last.tera);
-        jobs.extend(regions.iter().filter_map(|slug| renderer.region(slug)).map(Job::Region));
-        let files = renderer.render(&jobs)?;
-        Guard::new(&site)?.check(&files)?;
+        jobs.extend(
+            regions
+                .iter()
+                .filter_map(|slug| renderer.region(slug))
+                .map(Job::Region),
+        );
+        let rendered = renderer.render(&jobs)?;
+        let pages = rendered.len();
+        let files = self.changed_only(rendered);
+        let fresh = Guard::for_entries(
+            &site,
+            site.content
+                .entries
+                .iter()
+                .filter(|e| touched(&e.file))
+                .map(AsRef::as_ref),
+        )?;
+        self.guard(last, &site, fresh, &files)?;
         let stats = output::apply(&self.out_dir, &files, &gone)?;
-        let pages = files.len();
         self.publish(files, &gone, None);
         last.site = site;
-        Ok(Rebuilt { scope: "entries", pages, stats, push: Push::Reload })
+        Ok(Rebuilt {
+            scope: "entries",
+            pages,
+            stats,
+            push: Push::Reload,
+        })
     }
 
     /// Copies the static files again.
     fn statics(&self, last: &mut Snapshot, css_only: bool) -> Result<Rebuilt, Error> {
         let site = &last.site;
-        let files = render::static_files(&site.root, &site.config.theme)?;
-        Guard::new(site)?.check(&files)?;
-        let now: BTreeSet<String> = files.iter().map(|f| f.path.clone()).collect();
-        let gone: Vec<String> = last.statics.iter().filter(|p| !now.contains(*p)).cloned().collect();
+        let all = render::static_files(&site.root, &site.config.theme)?;
+        let pages = all.len();
+        let now: BTreeSet<String> = all.iter().map(|f| f.path.clone()).collect();
+        let gone: Vec<String> = last
+            .statics
+            .iter()
+            .filter(|p| !now.contains(*p))
+            .cloned()
+            .collect();
+        let files = self.changed_only(all);
+        let site = site.clone();
+        self.guard(last, &site, Guard::for_entries(&site, [])?, &files)?;
         let stats = output::apply(&self.out_dir, &files, &gone)?;
-        let pages = files.len();
         self.publish(files, &gone, None);
         last.statics = now;
         let push = if css_only { Push::Css } else { Push::Reload };
-        Ok(Rebuilt { scope: "static files", pages, stats, push })
+        Ok(Rebuilt {
+            scope: "static files",
+            pages,
+            stats,
+            push,
+        })
     }
 }
 
@@ -257,22 +397,33 @@ fn say(quiet: bool, line: std::fmt::Arguments) {
 }
 
 /// Reports a rebuild in the terminal and to the open pages.
-fn announce(root: &Path, result: &Result<Rebuilt, Error>, took: std::time::Duration, events: &broadcast::Sender<Push>, quiet: bool) {
+fn announce(
+    root: &Path,
+    result: &Result<Rebuilt, Error>,
+    took: std::time::Duration,
+    events: &broadcast::Sender<Push>,
+    quiet: bool,
+) {
     match result {
         Ok(r) => {
-            say(quiet, format_args!(
-                "rebuilt {} in {} ms: {} files, {} written, {} removed",
-                r.scope,
-                took.as_millis(),
-                r.pages,
-                r.stats.written,
-                r.stats.removed
-            ));
+            say(
+                quiet,
+                format_args!(
+                    "rebuilt {} in {} ms: {} files, {} written, {} removed",
+                    r.scope,
+                    took.as_millis(),
+                    r.pages,
+                    r.stats.written,
+                    r.stats.removed
+                ),
+            );
             let _ = events.send(r.push.clone());
         }
         Err(err) => {
             crate::cmd::report(root, err);
-            eprintln!("the last good site is still served; fix the files and it rebuilds by itself");
+            eprintln!(
+                "the last good site is still served; fix the files and it rebuilds by itself"
+            );
             let _ = events.send(Push::errors(&diagnostics(err)));
         }
     }
@@ -298,13 +449,23 @@ pub fn run(opts: &Options) -> std::io::Result<()> {
     let served = Arc::new(RwLock::new(Served::default()));
     let (events, _) = broadcast::channel(64);
     let (stop, shutdown) = signal::channel(false);
+    // Watching starts before the first build, so that no save made during it is missed.
+    let (batches, changes) = std::sync::mpsc::channel();
+    let _watcher = watch::watch(&opts.root, batches).map_err(std::io::Error::other)?;
     let mut preview = Preview::new(&opts.root, &opts.root.join("public"), served.clone());
     let started = std::time::Instant::now();
     let first = preview.rebuild(Change::Full);
     announce(&opts.root, &first, started.elapsed(), &events, opts.quiet);
 
-    let prefix = served.read().unwrap_or_else(|e| e.into_inner()).root.clone();
-    let url = format!("http://{addr}{}", if prefix.is_empty() { "/" } else { &prefix });
+    let prefix = served
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .root
+        .clone();
+    let url = format!(
+        "http://{addr}{}",
+        if prefix.is_empty() { "/" } else { &prefix }
+    );
     println!("serving {url} (Ctrl-C to stop)");
     use std::io::Write;
     std::io::stdout().flush()?;
@@ -314,8 +475,6 @@ pub fn run(opts: &Options) -> std::io::Result<()> {
         }
     }
 
-    let (batches, changes) = std::sync::mpsc::channel();
-    let _watcher = watch::watch(&opts.root, batches).map_err(std::io::Error::other)?;
     let (root, quiet, sender) = (opts.root.clone(), opts.quiet, events.clone());
     std::thread::spawn(move || {
         while let Ok(mut paths) = changes.recv() {
@@ -331,8 +490,15 @@ pub fn run(opts: &Options) -> std::io::Result<()> {
         }
     });
 
-    let app = App { served, events, shutdown };
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    let app = App {
+        served,
+        events,
+        shutdown,
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::from_std(listener)?;
         axum::serve(listener, http::router(app))
@@ -342,6 +508,12 @@ pub fn run(opts: &Options) -> std::io::Result<()> {
             })
             .await
     })?;
-    say(opts.quiet, format_args!("stopped; {} holds the last good build", opts.root.join("public").display()));
+    say(
+        opts.quiet,
+        format_args!(
+            "stopped; {} holds the last good build",
+            opts.root.join("public").display()
+        ),
+    );
     Ok(())
 }

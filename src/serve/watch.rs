@@ -33,7 +33,9 @@ impl Change {
                 a.extend(b);
                 Change::Entries(a)
             }
-            (Change::Static { css_only: a }, Change::Static { css_only: b }) => Change::Static { css_only: a && b },
+            (Change::Static { css_only: a }, Change::Static { css_only: b }) => {
+                Change::Static { css_only: a && b }
+            }
             _ => Change::Full,
         }
     }
@@ -43,7 +45,10 @@ impl Change {
 /// junk, hidden files).
 fn classify_one(root: &Path, path: &Path) -> Option<Change> {
     let rel = path.strip_prefix(root).ok()?;
-    let parts: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+    let parts: Vec<String> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
     let name = parts.last()?;
     if source::is_editor_junk(name) || parts.iter().any(|p| p.starts_with('.')) {
         return None;
@@ -58,8 +63,12 @@ fn classify_one(root: &Path, path: &Path) -> Option<Change> {
             (yaml || !path.is_file()).then(|| Change::Entries(BTreeSet::from([rel_str])))
         }
         "content" => Some(Change::Full),
-        "static" => Some(Change::Static { css_only: name.ends_with(".css") }),
-        "themes" if parts.get(2).is_some_and(|p| p == "static") => Some(Change::Static { css_only: name.ends_with(".css") }),
+        "static" => Some(Change::Static {
+            css_only: name.ends_with(".css"),
+        }),
+        "themes" if parts.get(2).is_some_and(|p| p == "static") => Some(Change::Static {
+            css_only: name.ends_with(".css"),
+        }),
         "themes" => Some(Change::Full),
         _ => None,
     }
@@ -67,12 +76,18 @@ fn classify_one(root: &Path, path: &Path) -> Option<Change> {
 
 /// What a batch of changed paths asks for, if anything.
 pub fn classify<'a>(root: &Path, paths: impl IntoIterator<Item = &'a PathBuf>) -> Option<Change> {
-    paths.into_iter().filter_map(|p| classify_one(root, p)).reduce(Change::merge)
+    paths
+        .into_iter()
+        .filter_map(|p| classify_one(root, p))
+        .reduce(Change::merge)
 }
 
 /// Watches `site.yaml`, `content/`, `themes/` and `static/`, sending each debounced batch of
 /// changed paths. The watcher stops when the returned value is dropped.
-pub fn watch(root: &Path, batches: Sender<Vec<PathBuf>>) -> notify::Result<Debouncer<notify::RecommendedWatcher, RecommendedCache>> {
+pub fn watch(
+    root: &Path,
+    batches: Sender<Vec<PathBuf>>,
+) -> notify::Result<Debouncer<notify::RecommendedWatcher, RecommendedCache>> {
     let mut debouncer = new_debouncer(DEBOUNCE, None, move |result: DebounceEventResult| {
         if let Ok(events) = result {
             // Reading a file (as every build does) is not a change.
@@ -109,14 +124,44 @@ mod tests {
 
     #[test]
     fn classifies_paths() {
-        assert_eq!(of(&["content/entries/a/b.yaml"]), Some(Change::Entries(BTreeSet::from(["content/entries/a/b.yaml".to_owned()]))));
+        assert_eq!(
+            of(&["content/entries/a/b.yaml"]),
+            Some(Change::Entries(BTreeSet::from([
+                "content/entries/a/b.yaml".to_owned()
+            ])))
+        );
         assert_eq!(of(&["site.yaml"]), Some(Change::Full));
         assert_eq!(of(&["content/notices/n.md"]), Some(Change::Full));
-        assert_eq!(of(&["themes/default/templates/entry.html"]), Some(Change::Full));
-        assert_eq!(of(&["themes/default/static/style.css"]), Some(Change::Static { css_only: true }));
-        assert_eq!(of(&["static/logo.png", "static/a.css"]), Some(Change::Static { css_only: false }));
-        assert_eq!(of(&["content/entries/gone-folder"]), Some(Change::Entries(BTreeSet::from(["content/entries/gone-folder".to_owned()]))));
-        assert_eq!(of(&["public/index.html", "content/entries/.a.yaml.swp", "content/entries/a.yaml~", "target/x"]), None);
-        assert_eq!(of(&["content/entries/a.yaml", "themes/default/static/style.css"]), Some(Change::Full));
+        assert_eq!(
+            of(&["themes/default/templates/entry.html"]),
+            Some(Change::Full)
+        );
+        assert_eq!(
+            of(&["themes/default/static/style.css"]),
+            Some(Change::Static { css_only: true })
+        );
+        assert_eq!(
+            of(&["static/logo.png", "static/a.css"]),
+            Some(Change::Static { css_only: false })
+        );
+        assert_eq!(
+            of(&["content/entries/gone-folder"]),
+            Some(Change::Entries(BTreeSet::from([
+                "content/entries/gone-folder".to_owned()
+            ])))
+        );
+        assert_eq!(
+            of(&[
+                "public/index.html",
+                "content/entries/.a.yaml.swp",
+                "content/entries/a.yaml~",
+                "target/x"
+            ]),
+            None
+        );
+        assert_eq!(
+            of(&["content/entries/a.yaml", "themes/default/static/style.css"]),
+            Some(Change::Full)
+        );
     }
 }

@@ -2,6 +2,8 @@
 //! `saishi` binary, and whole output trees.
 #![allow(dead_code)]
 
+pub mod http;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
