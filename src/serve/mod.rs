@@ -469,10 +469,8 @@ pub fn run(opts: &Options) -> std::io::Result<()> {
     println!("serving {url} (Ctrl-C to stop)");
     use std::io::Write;
     std::io::stdout().flush()?;
-    if opts.open {
-        if let Err(e) = open::that_detached(&url) {
-            eprintln!("cannot open a browser: {e}");
-        }
+    if let Some(Err(e)) = opts.open.then(|| open::that_detached(&url)) {
+        eprintln!("cannot open a browser: {e}");
     }
 
     let (root, quiet, sender) = (opts.root.clone(), opts.quiet, events.clone());
