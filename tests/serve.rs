@@ -230,7 +230,7 @@ fn events_tell_open_pages_to_reload_or_show_errors() {
         .unwrap();
     write!(stream, "GET /__saishi/events HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
     let mut reader = BufReader::new(stream);
-    let mut next_event = |reader: &mut BufReader<std::net::TcpStream>| -> (String, String) {
+    let next_event = |reader: &mut BufReader<std::net::TcpStream>| -> (String, String) {
         let (mut event, mut data) = (String::new(), String::new());
         loop {
             let mut line = String::new();
