@@ -3,7 +3,9 @@
 //! Every contest key is optional and defaults to the value of the 2025 晋中 notice
 //! (市工信企业发〔2025〕52号).
 
+use std::collections::HashMap;
 use std::path::Path;
+use std::sync::OnceLock;
 
 use chrono::NaiveDate;
 use serde::Deserialize;
@@ -56,6 +58,8 @@ pub struct Contest {
     pub max_core_members: usize,
     pub lookback_years: i32,
     pub regions: Vec<Region>,
+    #[serde(skip)]
+    region_names: OnceLock<HashMap<String, usize>>,
 }
 
 fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
@@ -78,6 +82,7 @@ impl Default for Contest {
             max_core_members: 7,
             lookback_years: 3,
             regions: default_regions(),
+            region_names: OnceLock::new(),
         }
     }
 }
@@ -132,16 +137,19 @@ impl Contest {
     /// The configured region a written name means: its name or an alias, ignoring width and
     /// spaces, with or without a leading 山西省 / 晋中市.
     pub fn region_for(&self, written: &str) -> Option<&Region> {
+        // Every name folded once per contest, not once per entry.
+        let names = self.region_names.get_or_init(|| {
+            let mut names = HashMap::new();
+            for (i, r) in self.regions.iter().enumerate() {
+                for n in std::iter::once(&r.name).chain(&r.aliases) {
+                    names.entry(fold(n)).or_insert(i);
+                }
+            }
+            names
+        });
         let folded = fold(written);
-        let bare = folded
-            .trim_start_matches("山西省")
-            .trim_start_matches("晋中市");
-        self.regions.iter().find(|r| {
-            std::iter::once(&r.name).chain(&r.aliases).any(|n| {
-                let n = fold(n);
-                n == folded || n == bare
-            })
-        })
+        let bare = folded.trim_start_matches("山西省").trim_start_matches("晋中市");
+        names.get(&folded).or_else(|| names.get(bare)).map(|&i| &self.regions[i])
     }
 
     /// The contest years whose provincial awards exclude an entry (notice 四: 近三年).

@@ -47,7 +47,7 @@ pub struct Site {
     pub config: Config,
     pub content: Content,
     /// One per entry, in the order of `content.entries`.
-    pub assessments: Vec<Assessment>,
+    pub assessments: Vec<std::sync::Arc<Assessment>>,
 }
 
 impl Site {

@@ -12,7 +12,7 @@ use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
 use crate::rules::sme::Industry;
-use crate::text::fold;
+use crate::text::{fold, fold_loose};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Field {
@@ -384,6 +384,36 @@ pub struct Entry {
     pub file: String,
     pub line: usize,
     pub fields: Record,
+    keys: OnceLock<Keys>,
+}
+
+/// The folded forms cross-entry rules compare, computed once per entry.
+#[derive(Debug, Clone)]
+pub struct Keys {
+    pub applicant: Option<String>,
+    pub project: Option<String>,
+    /// Core members, folded, sorted and without repeats.
+    pub team: Vec<String>,
+}
+
+impl Entry {
+    pub fn new(id: String, file: String, line: usize, fields: Record) -> Entry {
+        Entry { id, file, line, fields, keys: OnceLock::new() }
+    }
+
+    pub fn keys(&self) -> &Keys {
+        self.keys.get_or_init(|| {
+            let f = &self.fields;
+            let mut team: Vec<String> = f.team.iter().flatten().map(|n| fold(n)).filter(|n| !n.is_empty()).collect();
+            team.sort();
+            team.dedup();
+            Keys {
+                applicant: f.applicant.as_deref().map(fold_loose).filter(|s| !s.is_empty()),
+                project: f.project.as_deref().map(fold_loose).filter(|s| !s.is_empty()),
+                team,
+            }
+        })
+    }
 }
 
 // ---------------------------------------------------------------- reading

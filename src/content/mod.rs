@@ -229,12 +229,7 @@ pub fn load_entry_file(root: &Path, path: &Path) -> Result<Vec<Entry>, Diagnosti
                 )
                 .with_help(format!("{how}, e.g. id: yuci-001")));
             }
-            Ok(Entry {
-                id,
-                file: file.clone(),
-                line,
-                fields,
-            })
+            Ok(Entry::new(id, file.clone(), line, fields))
         })
         .collect()
 }

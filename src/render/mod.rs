@@ -5,6 +5,7 @@ pub mod model;
 pub mod templates;
 
 use std::path::Path;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -12,7 +13,7 @@ use tera::{Context, Tera};
 
 use crate::content::{Diagnostic, Page, files, relative};
 use crate::{Error, Site};
-use model::{EntryView, SiteView, guide_url};
+use model::{EntryView, FindingView, SiteView, guide_url};
 
 /// One file of the output: its path under the output folder (`/` separators) and its bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,42 +60,48 @@ pub struct Renderer<'a> {
     tera: &'a Tera,
     base: Context,
     view: SiteView,
-    entries: Vec<EntryView>,
+    entries: Vec<Arc<EntryView>>,
 }
 
 /// Renders the whole site, static files included. Nothing is written: the caller decides what
 /// reaches the disk.
 pub fn render(site: &Site) -> Result<Vec<OutputFile>, Error> {
     let tera = templates::load(&site.root, &site.config.theme).map_err(Error::Content)?;
-    render_with(site, &tera)
-}
-
-/// Like [`render`], with templates already loaded.
-pub fn render_with(site: &Site, tera: &Tera) -> Result<Vec<OutputFile>, Error> {
-    let renderer = Renderer::new(site, tera);
-    let mut out = renderer.render(&renderer.all_jobs())?;
-    out.extend(static_files(&site.root, &site.config.theme)?);
-    out.sort_by(|a, b| a.path.cmp(&b.path));
-    // A later copy of the same path (the site's own static/ over the theme's) wins.
-    out.dedup_by(|later, earlier| {
-        let same = later.path == earlier.path;
-        if same {
-            std::mem::swap(later, earlier);
-        }
-        same
-    });
-    Ok(out)
+    Renderer::new(site, &tera).render_site()
 }
 
 impl<'a> Renderer<'a> {
+    /// Every page and the static files, sorted by path.
+    pub fn render_site(&self) -> Result<Vec<OutputFile>, Error> {
+        let mut out = self.render(&self.all_jobs())?;
+        out.extend(static_files(&self.site.root, &self.site.config.theme)?);
+        out.sort_by(|a, b| a.path.cmp(&b.path));
+        // A later copy of the same path (the site's own static/ over the theme's) wins.
+        out.dedup_by(|later, earlier| {
+            let same = later.path == earlier.path;
+            if same {
+                std::mem::swap(later, earlier);
+            }
+            same
+        });
+        Ok(out)
+    }
+
     pub fn new(site: &'a Site, tera: &'a Tera) -> Self {
+        Renderer::with_views(site, tera, |_| None)
+    }
+
+    /// Like [`Renderer::new`], taking an entry's public view from `earlier` where it has one
+    /// (a partial rebuild keeps the views of entries it did not touch).
+    pub fn with_views(site: &'a Site, tera: &'a Tera, earlier: impl Fn(usize) -> Option<Arc<EntryView>> + Sync) -> Self {
         let root = model::root_path(&site.config.base_url);
-        let entries: Vec<EntryView> = site
+        let entries: Vec<Arc<EntryView>> = site
             .content
             .entries
             .par_iter()
             .zip(&site.assessments)
-            .map(|(e, a)| EntryView::new(site, &root, e, a))
+            .enumerate()
+            .map(|(i, (e, a))| earlier(i).unwrap_or_else(|| Arc::new(EntryView::new(site, &root, e, a))))
             .collect();
         let view = SiteView::new(site, &entries);
         let mut base = Context::new();
@@ -118,6 +125,11 @@ impl<'a> Renderer<'a> {
         jobs.extend((0..self.view.regions.len()).map(Job::Region));
         jobs.extend((0..c.entries.len()).map(Job::Entry));
         jobs
+    }
+
+    /// The public view of every entry, in the order of the site's entries.
+    pub fn views(&self) -> &[Arc<EntryView>] {
+        &self.entries
     }
 
     /// The index of a region's list page, by its slug.
@@ -208,11 +220,7 @@ impl<'a> Renderer<'a> {
                 Ok(out)
             }
             Job::Regions => {
-                let unmatched: Vec<&EntryView> = self
-                    .entries
-                    .iter()
-                    .filter(|e| e.region_slug.is_none())
-                    .collect();
+                let unmatched: Vec<&EntryView> = self.entries.iter().map(AsRef::as_ref).filter(|e| e.region_slug.is_none()).collect();
                 self.page("regions.html", "regions/index.html".into(), |ctx| {
                     ctx.insert("unmatched", &unmatched)
                 })
@@ -222,6 +230,7 @@ impl<'a> Renderer<'a> {
                 let entries: Vec<&EntryView> = self
                     .entries
                     .iter()
+                    .map(AsRef::as_ref)
                     .filter(|e| e.region_slug.as_deref() == Some(region.slug.as_str()))
                     .collect();
                 self.page(
@@ -235,19 +244,13 @@ impl<'a> Renderer<'a> {
             }
             Job::Entry(i) => {
                 let view = &self.entries[i];
-                let summary_html = site.content.entries[i]
-                    .fields
-                    .summary
-                    .as_deref()
-                    .map(markdown::untrusted);
-                self.page(
-                    "entry.html",
-                    format!("entries/{}/index.html", view.id),
-                    |ctx| {
-                        ctx.insert("entry", view);
-                        ctx.insert("summary_html", &summary_html);
-                    },
-                )
+                let summary_html = site.content.entries[i].fields.summary.as_deref().map(markdown::untrusted);
+                let findings: Vec<FindingView> = site.assessments[i].findings.iter().map(FindingView::new).collect();
+                self.page("entry.html", format!("entries/{}/index.html", view.id), |ctx| {
+                    ctx.insert("entry", view.as_ref());
+                    ctx.insert("findings", &findings);
+                    ctx.insert("summary_html", &summary_html);
+                })
             }
             Job::Results => self.page("results.html", "results/index.html".into(), |ctx| {
                 ctx.insert("awards", &model::awards(&self.entries));
@@ -277,11 +280,30 @@ impl<'a> Renderer<'a> {
                 })
             }
             Job::Json => {
-                let json = serde_json::to_vec_pretty(&EntriesJson {
-                    site: &self.view.title,
-                    entries: &self.entries,
-                })
-                .map_err(|e| Diagnostic::whole_file("data/entries.json", e.to_string()))?;
+                let entries: Vec<JsonEntry> = self
+                    .entries
+                    .iter()
+                    .zip(&site.content.entries)
+                    .map(|(v, e)| JsonEntry {
+                        id: &v.id,
+                        project: v.project.as_deref(),
+                        applicant: v.applicant.as_deref(),
+                        group: v.group,
+                        specialized: v.specialized,
+                        region: v.region.as_deref(),
+                        region_slug: v.region_slug.as_deref(),
+                        entity: v.entity,
+                        submitted: v.submitted.as_deref(),
+                        registered: v.registered.as_deref(),
+                        award: v.award.as_deref(),
+                        summary: e.fields.summary.as_deref(),
+                        status: v.status,
+                        problems: v.problems.iter().map(|p| JsonProblem { rule: p.rule, status: p.status, message: &p.message }).collect(),
+                    })
+                    .collect();
+                let rules = &self.view.rules;
+                let json = serde_json::to_vec(&EntriesJson { site: &self.view.title, rules, entries })
+                    .map_err(|e| Diagnostic::whole_file("data/entries.json", e.to_string()))?;
                 Ok(vec![OutputFile {
                     path: "data/entries.json".into(),
                     bytes: json,
@@ -291,10 +313,38 @@ impl<'a> Renderer<'a> {
     }
 }
 
+/// `data/entries.json`: the rules once, then each entry's public fields, overall status and the
+/// rules it does not pass (every other rule passes).
 #[derive(Serialize)]
 struct EntriesJson<'a> {
     site: &'a str,
-    entries: &'a [EntryView],
+    rules: &'a [model::RuleView],
+    entries: Vec<JsonEntry<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonEntry<'a> {
+    id: &'a str,
+    project: Option<&'a str>,
+    applicant: Option<&'a str>,
+    group: Option<&'a str>,
+    specialized: Option<bool>,
+    region: Option<&'a str>,
+    region_slug: Option<&'a str>,
+    entity: Option<&'a str>,
+    submitted: Option<&'a str>,
+    registered: Option<&'a str>,
+    award: Option<&'a str>,
+    summary: Option<&'a str>,
+    status: &'a str,
+    problems: Vec<JsonProblem<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonProblem<'a> {
+    rule: &'a str,
+    status: &'a str,
+    message: &'a str,
 }
 
 /// A notice or guide page as templates see it.

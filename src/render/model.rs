@@ -2,13 +2,14 @@
 //! place in these types, so no template can print them.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
 use crate::Site;
 use crate::content::{Entry, Page};
-use crate::rules::{Assessment, Overall, RULES, Severity};
+use crate::rules::{Assessment, Finding, Overall, RULES, Severity, Status};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct DateView {
@@ -132,10 +133,10 @@ pub struct EntryView {
     pub submitted: Option<String>,
     pub registered: Option<String>,
     pub award: Option<String>,
-    pub summary: Option<String>,
     pub status: &'static str,
     pub status_label: &'static str,
-    pub findings: Vec<FindingView>,
+    /// The findings that do not pass, for badges in lists.
+    pub problems: Vec<FindingView>,
 }
 
 pub fn root_path(base_url: &str) -> String {
@@ -173,21 +174,16 @@ impl EntryView {
             submitted: f.submitted.map(|d| d.to_string()),
             registered: f.registered.map(|d| d.to_string()),
             award: f.award.clone(),
-            summary: f.summary.clone(),
             status: a.status.as_str(),
             status_label: a.status.label(),
-            findings: a
-                .findings
-                .iter()
-                .map(|x| FindingView {
-                    rule: x.rule.id,
-                    name: x.rule.name,
-                    clause: x.rule.clause,
-                    status: x.status.as_str(),
-                    message: x.message.clone(),
-                })
-                .collect(),
+            problems: a.findings.iter().filter(|x| x.status != Status::Pass).map(FindingView::new).collect(),
         }
+    }
+}
+
+impl FindingView {
+    pub fn new(x: &Finding) -> FindingView {
+        FindingView { rule: x.rule.id, name: x.rule.name, clause: x.rule.clause, status: x.status.as_str(), message: x.message.clone() }
     }
 }
 
@@ -208,7 +204,7 @@ pub fn guide_url(root: &str, index: usize, p: &Page) -> String {
 }
 
 impl SiteView {
-    pub fn new(site: &Site, views: &[EntryView]) -> SiteView {
+    pub fn new(site: &Site, views: &[Arc<EntryView>]) -> SiteView {
         let config = &site.config;
         let contest = &config.contest;
         let root = root_path(&config.base_url);
@@ -314,7 +310,7 @@ pub struct AwardTier<'a> {
 
 const TIERS: [&str; 4] = ["一等奖", "二等奖", "三等奖", "优胜奖"];
 
-pub fn awards(views: &[EntryView]) -> Vec<AwardGroup<'_>> {
+pub fn awards(views: &[Arc<EntryView>]) -> Vec<AwardGroup<'_>> {
     let rank = |award: &str| {
         TIERS
             .iter()

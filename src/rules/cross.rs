@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use crate::config::Contest;
 use crate::content::{Entry, PastWinner};
-use crate::text::{fold, fold_loose};
+use crate::text::fold_loose;
 
 /// How alike two project names are, after folding width, case, spaces and punctuation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,13 +17,13 @@ pub enum Likeness {
 /// Project names at least this alike (normalised Levenshtein over characters) are "similar" (六(三)).
 const SIMILAR: f64 = 0.8;
 
+/// How alike two names are that were folded with [`fold_loose`].
 pub fn likeness(a: &str, b: &str) -> Option<Likeness> {
-    let (a, b) = (fold_loose(a), fold_loose(b));
     if a.is_empty() || b.is_empty() {
         None
     } else if a == b {
         Some(Likeness::Same)
-    } else if strsim::normalized_levenshtein(&a, &b) >= SIMILAR {
+    } else if strsim::normalized_levenshtein(a, b) >= SIMILAR {
         Some(Likeness::Similar)
     } else {
         None
@@ -38,88 +38,67 @@ pub struct Links<'a> {
     pub why: Vec<String>,
 }
 
+/// A past award with its names folded.
+struct PastAward<'a> {
+    winner: &'a PastWinner,
+    project: String,
+}
+
 /// The rules' view of the whole contest.
 pub struct Context<'a> {
     pub contest: &'a Contest,
-    pub entries: &'a [Arc<Entry>],
-    pub past_winners: &'a [PastWinner],
     /// Entries that share a core member with the keyed entry (六(二)1(2)).
     pub team_overlaps: HashMap<&'a str, Links<'a>>,
     /// Entries of the same applicant with the same or a similar project (六(三)).
     pub duplicates: HashMap<&'a str, Vec<(&'a str, Likeness)>>,
-    past_by_applicant: HashMap<String, Vec<&'a PastWinner>>,
+    past_by_applicant: HashMap<String, Vec<PastAward<'a>>>,
 }
 
 impl<'a> Context<'a> {
-    pub fn new(
-        entries: &'a [Arc<Entry>],
-        contest: &'a Contest,
-        past_winners: &'a [PastWinner],
-    ) -> Self {
-        let mut past_by_applicant: HashMap<String, Vec<&PastWinner>> = HashMap::new();
+    pub fn new(entries: &'a [Arc<Entry>], contest: &'a Contest, past_winners: &'a [PastWinner]) -> Self {
+        let mut past_by_applicant: HashMap<String, Vec<PastAward>> = HashMap::new();
         for w in past_winners {
-            past_by_applicant
-                .entry(fold_loose(&w.applicant))
-                .or_default()
-                .push(w);
+            past_by_applicant.entry(fold_loose(&w.applicant)).or_default().push(PastAward { winner: w, project: fold_loose(&w.project) });
         }
-        Context {
-            contest,
-            entries,
-            past_winners,
-            team_overlaps: team_overlaps(entries),
-            duplicates: duplicates(entries),
-            past_by_applicant,
-        }
+        Context { contest, team_overlaps: team_overlaps(entries), duplicates: duplicates(entries), past_by_applicant }
     }
 
     /// Awards of the same applicant for the same or a similar project within the look-back years.
     pub fn past_awards(&self, entry: &Entry) -> Vec<(&'a PastWinner, Likeness)> {
-        let (Some(applicant), Some(project)) = (&entry.fields.applicant, &entry.fields.project)
-        else {
+        let keys = entry.keys();
+        let (Some(applicant), Some(project)) = (&keys.applicant, &keys.project) else {
             return Vec::new();
         };
         let years = self.contest.lookback();
         self.past_by_applicant
-            .get(&fold_loose(applicant))
+            .get(applicant)
             .into_iter()
             .flatten()
-            .filter(|w| years.contains(&w.year))
-            .filter_map(|w| likeness(&w.project, project).map(|l| (*w, l)))
+            .filter(|p| years.contains(&p.winner.year))
+            .filter_map(|p| likeness(&p.project, project).map(|l| (p.winner, l)))
             .collect()
     }
 }
 
 fn team_overlaps(entries: &[Arc<Entry>]) -> HashMap<&str, Links<'_>> {
-    let mut by_person: HashMap<String, Vec<&Entry>> = HashMap::new();
+    let mut by_person: HashMap<&str, Vec<&Entry>> = HashMap::new();
     for e in entries {
-        let mut names: Vec<String> = e
-            .fields
-            .team
-            .iter()
-            .flatten()
-            .map(|n| fold(n))
-            .filter(|n| !n.is_empty())
-            .collect();
-        names.sort();
-        names.dedup();
-        for n in names {
+        for n in &e.keys().team {
             by_person.entry(n).or_default().push(e);
         }
     }
-    let mut out: HashMap<&str, Links> = HashMap::new();
-    let mut shared: Vec<(&String, &Vec<&Entry>)> =
-        by_person.iter().filter(|(_, es)| es.len() > 1).collect();
+    let mut shared: Vec<(&str, Vec<&Entry>)> = by_person.into_iter().filter(|(_, es)| es.len() > 1).collect();
     shared.sort_by(|a, b| a.0.cmp(b.0));
+    let mut out: HashMap<&str, Links> = HashMap::new();
     for (person, members) in shared {
-        for e in members {
+        for e in &members {
             let links = out.entry(e.id.as_str()).or_default();
             for other in members.iter().filter(|o| o.id != e.id) {
                 if !links.others.contains(&other.id.as_str()) {
                     links.others.push(&other.id);
                 }
             }
-            links.why.push(person.clone());
+            links.why.push(person.to_owned());
         }
     }
     for links in out.values_mut() {
@@ -129,26 +108,20 @@ fn team_overlaps(entries: &[Arc<Entry>]) -> HashMap<&str, Links<'_>> {
 }
 
 fn duplicates(entries: &[Arc<Entry>]) -> HashMap<&str, Vec<(&str, Likeness)>> {
-    let mut by_applicant: HashMap<String, Vec<&Entry>> = HashMap::new();
+    let mut by_applicant: HashMap<&str, Vec<(&Entry, &str)>> = HashMap::new();
     for e in entries {
-        if let (Some(a), Some(_)) = (&e.fields.applicant, &e.fields.project) {
-            by_applicant.entry(fold_loose(a)).or_default().push(e);
+        let keys = e.keys();
+        if let (Some(a), Some(p)) = (&keys.applicant, &keys.project) {
+            by_applicant.entry(a).or_default().push((e, p));
         }
     }
     let mut out: HashMap<&str, Vec<(&str, Likeness)>> = HashMap::new();
     for group in by_applicant.values().filter(|g| g.len() > 1) {
-        for (i, a) in group.iter().enumerate() {
-            for b in &group[i + 1..] {
-                let (Some(pa), Some(pb)) = (&a.fields.project, &b.fields.project) else {
-                    continue;
-                };
+        for (i, (a, pa)) in group.iter().enumerate() {
+            for (b, pb) in &group[i + 1..] {
                 if let Some(l) = likeness(pa, pb) {
-                    out.entry(a.id.as_str())
-                        .or_default()
-                        .push((b.id.as_str(), l));
-                    out.entry(b.id.as_str())
-                        .or_default()
-                        .push((a.id.as_str(), l));
+                    out.entry(a.id.as_str()).or_default().push((b.id.as_str(), l));
+                    out.entry(b.id.as_str()).or_default().push((a.id.as_str(), l));
                 }
             }
         }
@@ -163,20 +136,15 @@ fn duplicates(entries: &[Arc<Entry>]) -> HashMap<&str, Vec<(&str, Likeness)>> {
 mod tests {
     use super::*;
 
+    fn alike(a: &str, b: &str) -> Option<Likeness> {
+        likeness(&fold_loose(a), &fold_loose(b))
+    }
+
     #[test]
     fn likeness_folds_and_measures() {
-        assert_eq!(
-            likeness("智能温室监测系统", "智能温室 监测系统！"),
-            Some(Likeness::Same)
-        );
-        assert_eq!(
-            likeness("ＡＩ温室监测系统", "ai温室监测系统"),
-            Some(Likeness::Same)
-        );
-        assert_eq!(
-            likeness("智能温室环境监测系统", "智能温室环境监控系统"),
-            Some(Likeness::Similar)
-        );
-        assert_eq!(likeness("智能温室监测系统", "煤矿安全管理平台"), None);
+        assert_eq!(alike("智能温室监测系统", "智能温室 监测系统！"), Some(Likeness::Same));
+        assert_eq!(alike("ＡＩ温室监测系统", "ai温室监测系统"), Some(Likeness::Same));
+        assert_eq!(alike("智能温室环境监测系统", "智能温室环境监控系统"), Some(Likeness::Similar));
+        assert_eq!(alike("智能温室监测系统", "煤矿安全管理平台"), None);
     }
 }

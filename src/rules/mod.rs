@@ -121,6 +121,15 @@ impl Verdict {
     }
 }
 
+/// What a rule looks at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// The entry's own record and the contest's settings.
+    Entry,
+    /// Other entries or earlier contests as well.
+    Contest,
+}
+
 /// One eligibility rule of the notice.
 #[derive(Debug)]
 pub struct Rule {
@@ -131,6 +140,7 @@ pub struct Rule {
     /// The clause of the notice it comes from.
     pub clause: &'static str,
     pub severity: Severity,
+    pub scope: Scope,
     pub check: fn(&Entry, &Context) -> Verdict,
 }
 
@@ -140,6 +150,7 @@ pub static RULES: &[Rule] = &[
         name: "附件2必填项",
         clause: "附件2",
         severity: Severity::Error,
+        scope: Scope::Entry,
         check: checks::required,
     },
     Rule {
@@ -147,6 +158,7 @@ pub static RULES: &[Rule] = &[
         name: "所属地区",
         clause: "六(一)1, 六(二)1(1)",
         severity: Severity::Error,
+        scope: Scope::Entry,
         check: checks::region,
     },
     Rule {
@@ -154,6 +166,7 @@ pub static RULES: &[Rule] = &[
         name: "报名截止",
         clause: "四",
         severity: Severity::Error,
+        scope: Scope::Entry,
         check: checks::deadline,
     },
     Rule {
@@ -161,6 +174,7 @@ pub static RULES: &[Rule] = &[
         name: "初创企业注册时间",
         clause: "六(二)1(1)",
         severity: Severity::Error,
+        scope: Scope::Entry,
         check: checks::startup_age,
     },
     Rule {
@@ -168,6 +182,7 @@ pub static RULES: &[Rule] = &[
         name: "中小企业划型",
         clause: "六(一)1",
         severity: Severity::Error,
+        scope: Scope::Entry,
         check: checks::sme,
     },
     Rule {
@@ -175,6 +190,7 @@ pub static RULES: &[Rule] = &[
         name: "项目已进入市场",
         clause: "六(一)2",
         severity: Severity::Error,
+        scope: Scope::Entry,
         check: checks::in_market,
     },
     Rule {
@@ -182,6 +198,7 @@ pub static RULES: &[Rule] = &[
         name: "自主知识产权",
         clause: "六(一)3, 六(二)2",
         severity: Severity::Error,
+        scope: Scope::Entry,
         check: checks::ip,
     },
     Rule {
@@ -189,6 +206,7 @@ pub static RULES: &[Rule] = &[
         name: "无严重失信",
         clause: "六(一)4, 六(二)3",
         severity: Severity::Error,
+        scope: Scope::Entry,
         check: checks::credit,
     },
     Rule {
@@ -196,6 +214,7 @@ pub static RULES: &[Rule] = &[
         name: "核心成员人数",
         clause: "六(二)1(2)",
         severity: Severity::Warning,
+        scope: Scope::Entry,
         check: checks::team_size,
     },
     Rule {
@@ -203,6 +222,7 @@ pub static RULES: &[Rule] = &[
         name: "核心成员不重复",
         clause: "六(二)1(2)",
         severity: Severity::Error,
+        scope: Scope::Contest,
         check: checks::team_overlap,
     },
     Rule {
@@ -210,6 +230,7 @@ pub static RULES: &[Rule] = &[
         name: "不重复报名",
         clause: "六(三)",
         severity: Severity::Error,
+        scope: Scope::Contest,
         check: checks::duplicate,
     },
     Rule {
@@ -217,6 +238,7 @@ pub static RULES: &[Rule] = &[
         name: "近三年省赛获奖",
         clause: "四, 六(三)",
         severity: Severity::Error,
+        scope: Scope::Contest,
         check: checks::past_winner,
     },
     Rule {
@@ -224,6 +246,7 @@ pub static RULES: &[Rule] = &[
         name: "联系方式格式",
         clause: "附件2",
         severity: Severity::Warning,
+        scope: Scope::Entry,
         check: checks::phone,
     },
     Rule {
@@ -231,6 +254,7 @@ pub static RULES: &[Rule] = &[
         name: "统一社会信用代码",
         clause: "—",
         severity: Severity::Warning,
+        scope: Scope::Entry,
         check: checks::credit_code,
     },
 ];
@@ -296,15 +320,31 @@ fn judge(rule: &'static Rule, entry: &Entry, ctx: &Context) -> Finding {
 }
 
 /// Runs every rule on every entry; the result is in the order of `entries`.
-pub fn assess(
+pub fn assess(entries: &[Arc<Entry>], contest: &Contest, past_winners: &[PastWinner]) -> Vec<Arc<Assessment>> {
+    reassess(entries, contest, past_winners, |_| None)
+}
+
+/// Like [`assess`], for entries of which some were assessed before: `before` gives the earlier
+/// assessment of an entry whose record has not changed. That assessment is kept when the rules
+/// that look at other entries still say the same of it; only the others are assessed anew.
+pub fn reassess<'a>(
     entries: &[Arc<Entry>],
     contest: &Contest,
     past_winners: &[PastWinner],
-) -> Vec<Assessment> {
+    before: impl Fn(&Entry) -> Option<&'a Arc<Assessment>> + Sync,
+) -> Vec<Arc<Assessment>> {
     let ctx = Context::new(entries, contest, past_winners);
     entries
         .par_iter()
-        .map(|e| Assessment::of(RULES.iter().map(|r| judge(r, e, &ctx)).collect()))
+        .map(|e| {
+            if let Some(old) = before(e) {
+                let same = RULES.iter().zip(&old.findings).all(|(r, f)| r.scope == Scope::Entry || judge(r, e, &ctx) == *f);
+                if same {
+                    return old.clone();
+                }
+            }
+            Arc::new(Assessment::of(RULES.iter().map(|r| judge(r, e, &ctx)).collect()))
+        })
         .collect()
 }
 
@@ -322,11 +362,11 @@ mod tests {
 
     /// A 企业组 entry that passes every rule.
     fn good(id: &str) -> Entry {
-        Entry {
-            id: id.into(),
-            file: format!("content/entries/{id}.yaml"),
-            line: 1,
-            fields: Record {
+        Entry::new(
+            id.into(),
+            format!("content/entries/{id}.yaml"),
+            1,
+            Record {
                 project: Some(format!("{id}项目")),
                 applicant: Some(format!("{id}有限公司")),
                 group: Some(Group::Enterprise),
@@ -347,7 +387,7 @@ mod tests {
                 dishonest: Some(false),
                 ..Record::default()
             },
-        }
+        )
     }
 
     fn team(id: &str, members: &[&str]) -> Entry {
@@ -572,7 +612,7 @@ mod tests {
         a.fields.credit_code = Some("91350100M000100Y44".into());
         let b = team("b", &["保密成员"]);
         for assessment in assess(&[Arc::new(a), Arc::new(b)], &Contest::default(), &[]) {
-            for f in assessment.findings {
+            for f in &assessment.findings {
                 assert!(
                     !f.message.contains("保密成员")
                         && !f.message.contains("1380000")

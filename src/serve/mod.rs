@@ -14,6 +14,7 @@ use tokio::sync::{broadcast, watch as signal};
 
 use crate::content::{self, Diagnostic, Entry};
 use crate::output::{self, WriteStats, guard::Guard};
+use crate::render::model::EntryView;
 use crate::render::{self, Job, OutputFile, Renderer, model, templates};
 use crate::{Error, Site, rules};
 use watch::Change;
@@ -60,6 +61,8 @@ struct Snapshot {
     /// Privacy guards the served files passed: one for the whole site, then one for the entries
     /// of each partial rebuild since.
     guards: Vec<Guard>,
+    /// The public view of each entry, in the order of the site's entries.
+    views: Vec<Arc<EntryView>>,
 }
 
 /// Past this many guards a partial rebuild makes one anew for the whole site.
@@ -219,7 +222,10 @@ impl Preview {
         let site = Site::load(&self.root)?;
         output::check_output_dir(&site.root, &self.out_dir)?;
         let tera = templates::load(&site.root, &site.config.theme).map_err(Error::Content)?;
-        let files = render::render_with(&site, &tera)?;
+        let renderer = Renderer::new(&site, &tera);
+        let files = renderer.render_site()?;
+        let views = renderer.views().to_vec();
+        drop(renderer);
         let guard = Guard::new(&site)?;
         guard.check(&files)?;
         let stats = output::write(&self.out_dir, &files)?;
@@ -229,12 +235,7 @@ impl Preview {
             .collect();
         let pages = files.len();
         self.publish(files, &[], Some(model::root_path(&site.config.base_url)));
-        self.last = Some(Snapshot {
-            site,
-            tera,
-            statics,
-            guards: vec![guard],
-        });
+        self.last = Some(Snapshot { site, tera, statics, guards: vec![guard], views });
         Ok(Rebuilt {
             scope: "everything",
             pages,
@@ -283,8 +284,13 @@ impl Preview {
         if !errors.is_empty() {
             return Err(Error::Content(errors));
         }
-        let assessments =
-            rules::assess(&content.entries, &old.config.contest, &content.past_winners);
+        // Unchanged records keep their assessment unless another entry changed what the
+        // contest-wide rules say of them.
+        let earlier: HashMap<&str, (&Arc<Entry>, &Arc<rules::Assessment>)> =
+            old.content.entries.iter().zip(&old.assessments).map(|(e, a)| (e.id.as_str(), (e, a))).collect();
+        let assessments = rules::reassess(&content.entries, &old.config.contest, &content.past_winners, |e| {
+            earlier.get(e.id.as_str()).filter(|(before, _)| std::ptr::eq(before.as_ref(), e)).map(|(_, a)| *a)
+        });
         let site = Site {
             root: old.root.clone(),
             config: old.config.clone(),
@@ -292,44 +298,35 @@ impl Preview {
             assessments,
         };
 
-        let old_index: HashMap<&str, usize> = old
+        let old_index: HashMap<&str, usize> = old.content.entries.iter().enumerate().map(|(i, e)| (e.id.as_str(), i)).collect();
+        // For each entry, the earlier entry it is the same as (record and verdicts), if any.
+        let unchanged: Vec<Option<usize>> = site
             .content
             .entries
             .iter()
-            .enumerate()
-            .map(|(i, e)| (e.id.as_str(), i))
+            .zip(&site.assessments)
+            .map(|(e, a)| {
+                let j = *old_index.get(e.id.as_str())?;
+                (Arc::ptr_eq(e, &old.content.entries[j]) && Arc::ptr_eq(a, &old.assessments[j])).then_some(j)
+            })
             .collect();
         let new_ids: BTreeSet<&str> = site.content.entries.iter().map(|e| e.id.as_str()).collect();
         let mut regions: BTreeSet<&str> = BTreeSet::new();
         let mut jobs: Vec<Job> = Job::OVERVIEWS.to_vec();
-        for (i, e) in site.content.entries.iter().enumerate() {
-            let before = old_index.get(e.id.as_str()).copied();
-            let same = before
-                .is_some_and(|j| !touched(&e.file) && old.assessments[j] == site.assessments[i]);
-            if !same {
-                jobs.push(Job::Entry(i));
-                regions.extend(region_slug(&site, e));
-                regions.extend(before.and_then(|j| region_slug(old, &old.content.entries[j])));
-            }
+        for (i, e) in site.content.entries.iter().enumerate().filter(|(i, _)| unchanged[*i].is_none()) {
+            jobs.push(Job::Entry(i));
+            regions.extend(region_slug(&site, e));
+            regions.extend(old_index.get(e.id.as_str()).and_then(|&j| region_slug(old, &old.content.entries[j])));
         }
-        let mut gone = Vec::new();
-        for e in old
-            .content
-            .entries
-            .iter()
-            .filter(|e| !new_ids.contains(e.id.as_str()))
-        {
-            gone.push(format!("entries/{}/index.html", e.id));
+        for e in old.content.entries.iter().filter(|e| !new_ids.contains(e.id.as_str())) {
             regions.extend(region_slug(old, e));
         }
-        let renderer = Renderer::new(&site, &last.tera);
-        jobs.extend(
-            regions
-                .iter()
-                .filter_map(|slug| renderer.region(slug))
-                .map(Job::Region),
-        );
+        let gone: Vec<String> =
+            old.content.entries.iter().filter(|e| !new_ids.contains(e.id.as_str())).map(|e| format!("entries/{}/index.html", e.id)).collect();
+        let renderer = Renderer::with_views(&site, &last.tera, |i| unchanged[i].map(|j| last.views[j].clone()));
+        jobs.extend(regions.iter().filter_map(|slug| renderer.region(slug)).map(Job::Region));
         let rendered = renderer.render(&jobs)?;
+        let views = renderer.views().to_vec();
         let pages = rendered.len();
         let files = self.changed_only(rendered);
         let fresh = Guard::for_entries(
@@ -344,6 +341,7 @@ impl Preview {
         let stats = output::apply(&self.out_dir, &files, &gone)?;
         self.publish(files, &gone, None);
         last.site = site;
+        last.views = views;
         Ok(Rebuilt {
             scope: "entries",
             pages,
