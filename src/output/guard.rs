@@ -74,10 +74,8 @@ impl Guard {
             });
         }
         let all = build(patterns.iter().map(|(p, _)| p))?;
-        let public = public_text(site);
-        let already_public: HashSet<usize> = all
-            .find_overlapping_iter(public.as_str())
-            .map(|m| m.pattern().as_usize())
+        let already_public: HashSet<usize> = public_text(site)
+            .flat_map(|text| all.find_overlapping_iter(text).map(|m| m.pattern().as_usize()))
             .collect();
         let (patterns, owners): (Vec<String>, Vec<(String, &'static str)>) = patterns
             .into_iter()
@@ -137,14 +135,14 @@ impl Guard {
         files: &[OutputFile],
         before: impl Fn(&str) -> Option<&'b [u8]> + Sync,
     ) -> Result<(), Error> {
+        let margin = earlier.iter().map(|g| g.longest).max().unwrap_or(0);
         let leaks = files
             .par_iter()
             .flat_map_iter(|f| {
                 let mut leaks = fresh.leaks(&f.path, &f.bytes);
+                let window = before(&f.path).map_or(0..f.bytes.len(), |old| changed(old, &f.bytes, margin));
                 for g in earlier {
-                    let window = before(&f.path)
-                        .map_or(0..f.bytes.len(), |old| changed(old, &f.bytes, g.longest));
-                    leaks.extend(g.leaks(&f.path, &f.bytes[window]));
+                    leaks.extend(g.leaks(&f.path, &f.bytes[window.clone()]));
                 }
                 leaks
             })
@@ -153,17 +151,32 @@ impl Guard {
     }
 }
 
+/// How many leading bytes `a` and `b` share; compared a block at a time (memcmp), then bytewise.
+fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    const BLOCK: usize = 4096;
+    let len = a.len().min(b.len());
+    let mut at = 0;
+    while at + BLOCK <= len && a[at..at + BLOCK] == b[at..at + BLOCK] {
+        at += BLOCK;
+    }
+    at + a[at..len].iter().zip(&b[at..len]).take_while(|(x, y)| x == y).count()
+}
+
+/// How many trailing bytes `a` and `b` share, at most `limit`.
+fn common_suffix(a: &[u8], b: &[u8], limit: usize) -> usize {
+    const BLOCK: usize = 4096;
+    let len = a.len().min(b.len()).min(limit);
+    let mut n = 0;
+    while n + BLOCK <= len && a[a.len() - n - BLOCK..a.len() - n] == b[b.len() - n - BLOCK..b.len() - n] {
+        n += BLOCK;
+    }
+    n + a[..a.len() - n].iter().rev().zip(b[..b.len() - n].iter().rev()).take(len - n).take_while(|(x, y)| x == y).count()
+}
+
 /// The byte range of `new` that differs from `old`, widened by `margin` on each side.
 fn changed(old: &[u8], new: &[u8], margin: usize) -> std::ops::Range<usize> {
-    let prefix = old.iter().zip(new).take_while(|(a, b)| a == b).count();
-    let max_suffix = old.len().min(new.len()) - prefix;
-    let suffix = old
-        .iter()
-        .rev()
-        .zip(new.iter().rev())
-        .take(max_suffix)
-        .take_while(|(a, b)| a == b)
-        .count();
+    let prefix = common_prefix(old, new);
+    let suffix = common_suffix(old, new, old.len().min(new.len()) - prefix);
     prefix.saturating_sub(margin)..(new.len() - suffix + margin).min(new.len())
 }
 
@@ -183,31 +196,16 @@ fn build<I: IntoIterator<Item = P>, P: AsRef<[u8]>>(patterns: I) -> Result<AhoCo
         .map_err(|e| Error::Guard(e.to_string()))
 }
 
-/// Everything the site publishes on purpose, as one text: public entry fields, notices, the
-/// guide and the site's settings.
-fn public_text(site: &Site) -> String {
-    let mut text = String::new();
-    let mut push = |s: &str| {
-        text.push_str(s);
-        text.push('\n');
-    };
-    for e in &site.content.entries {
-        e.fields.public_values().for_each(&mut push);
-    }
-    for p in site.content.notices.iter().chain(&site.content.guide) {
-        push(&p.title);
-        push(&p.body);
-        p.issuer.iter().for_each(|s| push(s));
-        p.doc_number.as_deref().into_iter().for_each(&mut push);
-    }
+/// Everything the site publishes on purpose: public entry fields, notices, the guide and the
+/// site's settings.
+fn public_text(site: &Site) -> impl Iterator<Item = &str> + Send {
+    let entries = site.content.entries.iter().flat_map(|e| e.fields.public_values());
+    let pages = site.content.notices.iter().chain(&site.content.guide).flat_map(|p| {
+        [p.title.as_str(), p.body.as_str()].into_iter().chain(p.issuer.iter().map(String::as_str)).chain(p.doc_number.as_deref())
+    });
     let c = &site.config;
-    for s in [&c.title, &c.description, &c.publisher] {
-        push(s);
-    }
-    for r in &c.contest.regions {
-        push(&r.name);
-    }
-    text
+    let settings = [c.title.as_str(), c.description.as_str(), c.publisher.as_str()].into_iter().chain(c.contest.regions.iter().map(|r| r.name.as_str()));
+    entries.chain(pages).chain(settings)
 }
 
 #[cfg(test)]
@@ -221,5 +219,10 @@ mod tests {
         assert_eq!(changed(b"abc", b"abc", 2), 1..3);
         assert_eq!(changed(b"abc", b"abcd", 0), 3..4);
         assert_eq!(changed(b"aaaa", b"aa", 0), 2..2);
+        let big: Vec<u8> = (0..20_000u32).map(|i| (i % 251) as u8).collect();
+        let mut edited = big.clone();
+        edited[12_345] = 255;
+        assert_eq!(changed(&big, &edited, 0), 12_345..12_346);
+        assert_eq!(changed(&big, &big[..9_000], 0), 9_000..9_000);
     }
 }

@@ -1,6 +1,6 @@
 //! What rules need to know about all entries at once, computed once per run.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::Arc;
 
 use crate::config::Contest;
@@ -56,7 +56,7 @@ pub struct Context<'a> {
 
 impl<'a> Context<'a> {
     pub fn new(entries: &'a [Arc<Entry>], contest: &'a Contest, past_winners: &'a [PastWinner]) -> Self {
-        let mut past_by_applicant: HashMap<String, Vec<PastAward>> = HashMap::new();
+        let mut past_by_applicant: HashMap<String, Vec<PastAward>> = HashMap::default();
         for w in past_winners {
             past_by_applicant.entry(fold_loose(&w.applicant)).or_default().push(PastAward { winner: w, project: fold_loose(&w.project) });
         }
@@ -81,7 +81,7 @@ impl<'a> Context<'a> {
 }
 
 fn team_overlaps(entries: &[Arc<Entry>]) -> HashMap<&str, Links<'_>> {
-    let mut by_person: HashMap<&str, Vec<&Entry>> = HashMap::new();
+    let mut by_person: HashMap<&str, Vec<&Entry>> = HashMap::default();
     for e in entries {
         for n in &e.keys().team {
             by_person.entry(n).or_default().push(e);
@@ -89,7 +89,7 @@ fn team_overlaps(entries: &[Arc<Entry>]) -> HashMap<&str, Links<'_>> {
     }
     let mut shared: Vec<(&str, Vec<&Entry>)> = by_person.into_iter().filter(|(_, es)| es.len() > 1).collect();
     shared.sort_by(|a, b| a.0.cmp(b.0));
-    let mut out: HashMap<&str, Links> = HashMap::new();
+    let mut out: HashMap<&str, Links> = HashMap::default();
     for (person, members) in shared {
         for e in &members {
             let links = out.entry(e.id.as_str()).or_default();
@@ -108,14 +108,14 @@ fn team_overlaps(entries: &[Arc<Entry>]) -> HashMap<&str, Links<'_>> {
 }
 
 fn duplicates(entries: &[Arc<Entry>]) -> HashMap<&str, Vec<(&str, Likeness)>> {
-    let mut by_applicant: HashMap<&str, Vec<(&Entry, &str)>> = HashMap::new();
+    let mut by_applicant: HashMap<&str, Vec<(&Entry, &str)>> = HashMap::default();
     for e in entries {
         let keys = e.keys();
         if let (Some(a), Some(p)) = (&keys.applicant, &keys.project) {
             by_applicant.entry(a).or_default().push((e, p));
         }
     }
-    let mut out: HashMap<&str, Vec<(&str, Likeness)>> = HashMap::new();
+    let mut out: HashMap<&str, Vec<(&str, Likeness)>> = HashMap::default();
     for group in by_applicant.values().filter(|g| g.len() > 1) {
         for (i, (a, pa)) in group.iter().enumerate() {
             for (b, pb) in &group[i + 1..] {
