@@ -148,8 +148,13 @@ impl Contest {
             names
         });
         let folded = fold(written);
-        let bare = folded.trim_start_matches("山西省").trim_start_matches("晋中市");
-        names.get(&folded).or_else(|| names.get(bare)).map(|&i| &self.regions[i])
+        let bare = folded
+            .trim_start_matches("山西省")
+            .trim_start_matches("晋中市");
+        names
+            .get(&folded)
+            .or_else(|| names.get(bare))
+            .map(|&i| &self.regions[i])
     }
 
     /// The contest years whose provincial awards exclude an entry (notice 四: 近三年).

@@ -149,9 +149,19 @@ fn entries_json_holds_public_fields_and_statuses() {
     ] {
         assert!(!keys.contains(&private), "{private} in entries.json");
     }
-    assert_eq!(json["rules"].as_array().unwrap().len(), saishi::rules::RULES.len());
+    assert_eq!(
+        json["rules"].as_array().unwrap().len(),
+        saishi::rules::RULES.len()
+    );
     assert_eq!(json["rules"][0]["id"], "required");
-    assert!(e["problems"].as_array().unwrap().iter().all(|p| p["rule"] != "deadline"), "passing rules are not listed");
+    assert!(
+        e["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["rule"] != "deadline"),
+        "passing rules are not listed"
+    );
     let required = e["problems"]
         .as_array()
         .unwrap()

@@ -398,18 +398,38 @@ pub struct Keys {
 
 impl Entry {
     pub fn new(id: String, file: String, line: usize, fields: Record) -> Entry {
-        Entry { id, file, line, fields, keys: OnceLock::new() }
+        Entry {
+            id,
+            file,
+            line,
+            fields,
+            keys: OnceLock::new(),
+        }
     }
 
     pub fn keys(&self) -> &Keys {
         self.keys.get_or_init(|| {
             let f = &self.fields;
-            let mut team: Vec<String> = f.team.iter().flatten().map(|n| fold(n)).filter(|n| !n.is_empty()).collect();
+            let mut team: Vec<String> = f
+                .team
+                .iter()
+                .flatten()
+                .map(|n| fold(n))
+                .filter(|n| !n.is_empty())
+                .collect();
             team.sort();
             team.dedup();
             Keys {
-                applicant: f.applicant.as_deref().map(fold_loose).filter(|s| !s.is_empty()),
-                project: f.project.as_deref().map(fold_loose).filter(|s| !s.is_empty()),
+                applicant: f
+                    .applicant
+                    .as_deref()
+                    .map(fold_loose)
+                    .filter(|s| !s.is_empty()),
+                project: f
+                    .project
+                    .as_deref()
+                    .map(fold_loose)
+                    .filter(|s| !s.is_empty()),
                 team,
             }
         })

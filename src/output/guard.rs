@@ -75,7 +75,10 @@ impl Guard {
         }
         let all = build(patterns.iter().map(|(p, _)| p))?;
         let already_public: HashSet<usize> = public_text(site)
-            .flat_map(|text| all.find_overlapping_iter(text).map(|m| m.pattern().as_usize()))
+            .flat_map(|text| {
+                all.find_overlapping_iter(text)
+                    .map(|m| m.pattern().as_usize())
+            })
             .collect();
         let (patterns, owners): (Vec<String>, Vec<(String, &'static str)>) = patterns
             .into_iter()
@@ -140,7 +143,8 @@ impl Guard {
             .par_iter()
             .flat_map_iter(|f| {
                 let mut leaks = fresh.leaks(&f.path, &f.bytes);
-                let window = before(&f.path).map_or(0..f.bytes.len(), |old| changed(old, &f.bytes, margin));
+                let window =
+                    before(&f.path).map_or(0..f.bytes.len(), |old| changed(old, &f.bytes, margin));
                 for g in earlier {
                     leaks.extend(g.leaks(&f.path, &f.bytes[window.clone()]));
                 }
@@ -159,7 +163,11 @@ fn common_prefix(a: &[u8], b: &[u8]) -> usize {
     while at + BLOCK <= len && a[at..at + BLOCK] == b[at..at + BLOCK] {
         at += BLOCK;
     }
-    at + a[at..len].iter().zip(&b[at..len]).take_while(|(x, y)| x == y).count()
+    at + a[at..len]
+        .iter()
+        .zip(&b[at..len])
+        .take_while(|(x, y)| x == y)
+        .count()
 }
 
 /// How many trailing bytes `a` and `b` share, at most `limit`.
@@ -167,10 +175,18 @@ fn common_suffix(a: &[u8], b: &[u8], limit: usize) -> usize {
     const BLOCK: usize = 4096;
     let len = a.len().min(b.len()).min(limit);
     let mut n = 0;
-    while n + BLOCK <= len && a[a.len() - n - BLOCK..a.len() - n] == b[b.len() - n - BLOCK..b.len() - n] {
+    while n + BLOCK <= len
+        && a[a.len() - n - BLOCK..a.len() - n] == b[b.len() - n - BLOCK..b.len() - n]
+    {
         n += BLOCK;
     }
-    n + a[..a.len() - n].iter().rev().zip(b[..b.len() - n].iter().rev()).take(len - n).take_while(|(x, y)| x == y).count()
+    n + a[..a.len() - n]
+        .iter()
+        .rev()
+        .zip(b[..b.len() - n].iter().rev())
+        .take(len - n)
+        .take_while(|(x, y)| x == y)
+        .count()
 }
 
 /// The byte range of `new` that differs from `old`, widened by `margin` on each side.
@@ -199,12 +215,30 @@ fn build<I: IntoIterator<Item = P>, P: AsRef<[u8]>>(patterns: I) -> Result<AhoCo
 /// Everything the site publishes on purpose: public entry fields, notices, the guide and the
 /// site's settings.
 fn public_text(site: &Site) -> impl Iterator<Item = &str> + Send {
-    let entries = site.content.entries.iter().flat_map(|e| e.fields.public_values());
-    let pages = site.content.notices.iter().chain(&site.content.guide).flat_map(|p| {
-        [p.title.as_str(), p.body.as_str()].into_iter().chain(p.issuer.iter().map(String::as_str)).chain(p.doc_number.as_deref())
-    });
+    let entries = site
+        .content
+        .entries
+        .iter()
+        .flat_map(|e| e.fields.public_values());
+    let pages = site
+        .content
+        .notices
+        .iter()
+        .chain(&site.content.guide)
+        .flat_map(|p| {
+            [p.title.as_str(), p.body.as_str()]
+                .into_iter()
+                .chain(p.issuer.iter().map(String::as_str))
+                .chain(p.doc_number.as_deref())
+        });
     let c = &site.config;
-    let settings = [c.title.as_str(), c.description.as_str(), c.publisher.as_str()].into_iter().chain(c.contest.regions.iter().map(|r| r.name.as_str()));
+    let settings = [
+        c.title.as_str(),
+        c.description.as_str(),
+        c.publisher.as_str(),
+    ]
+    .into_iter()
+    .chain(c.contest.regions.iter().map(|r| r.name.as_str()));
     entries.chain(pages).chain(settings)
 }
 

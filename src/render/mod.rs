@@ -93,7 +93,11 @@ impl<'a> Renderer<'a> {
 
     /// Like [`Renderer::new`], taking an entry's public view from `earlier` where it has one
     /// (a partial rebuild keeps the views of entries it did not touch).
-    pub fn with_views(site: &'a Site, tera: &'a Tera, earlier: impl Fn(usize) -> Option<Arc<EntryView>> + Sync) -> Self {
+    pub fn with_views(
+        site: &'a Site,
+        tera: &'a Tera,
+        earlier: impl Fn(usize) -> Option<Arc<EntryView>> + Sync,
+    ) -> Self {
         let root = model::root_path(&site.config.base_url);
         let entries: Vec<Arc<EntryView>> = site
             .content
@@ -101,7 +105,9 @@ impl<'a> Renderer<'a> {
             .par_iter()
             .zip(&site.assessments)
             .enumerate()
-            .map(|(i, (e, a))| earlier(i).unwrap_or_else(|| Arc::new(EntryView::new(site, &root, e, a))))
+            .map(|(i, (e, a))| {
+                earlier(i).unwrap_or_else(|| Arc::new(EntryView::new(site, &root, e, a)))
+            })
             .collect();
         let view = SiteView::new(site, &entries);
         let mut base = Context::new();
@@ -220,7 +226,12 @@ impl<'a> Renderer<'a> {
                 Ok(out)
             }
             Job::Regions => {
-                let unmatched: Vec<&EntryView> = self.entries.iter().map(AsRef::as_ref).filter(|e| e.region_slug.is_none()).collect();
+                let unmatched: Vec<&EntryView> = self
+                    .entries
+                    .iter()
+                    .map(AsRef::as_ref)
+                    .filter(|e| e.region_slug.is_none())
+                    .collect();
                 self.page("regions.html", "regions/index.html".into(), |ctx| {
                     ctx.insert("unmatched", &unmatched)
                 })
@@ -244,13 +255,25 @@ impl<'a> Renderer<'a> {
             }
             Job::Entry(i) => {
                 let view = &self.entries[i];
-                let summary_html = site.content.entries[i].fields.summary.as_deref().map(markdown::untrusted);
-                let findings: Vec<FindingView> = site.assessments[i].findings.iter().map(FindingView::new).collect();
-                self.page("entry.html", format!("entries/{}/index.html", view.id), |ctx| {
-                    ctx.insert("entry", view.as_ref());
-                    ctx.insert("findings", &findings);
-                    ctx.insert("summary_html", &summary_html);
-                })
+                let summary_html = site.content.entries[i]
+                    .fields
+                    .summary
+                    .as_deref()
+                    .map(markdown::untrusted);
+                let findings: Vec<FindingView> = site.assessments[i]
+                    .findings
+                    .iter()
+                    .map(FindingView::new)
+                    .collect();
+                self.page(
+                    "entry.html",
+                    format!("entries/{}/index.html", view.id),
+                    |ctx| {
+                        ctx.insert("entry", view.as_ref());
+                        ctx.insert("findings", &findings);
+                        ctx.insert("summary_html", &summary_html);
+                    },
+                )
             }
             Job::Results => self.page("results.html", "results/index.html".into(), |ctx| {
                 ctx.insert("awards", &model::awards(&self.entries));
@@ -298,12 +321,24 @@ impl<'a> Renderer<'a> {
                         award: v.award.as_deref(),
                         summary: e.fields.summary.as_deref(),
                         status: v.status,
-                        problems: v.problems.iter().map(|p| JsonProblem { rule: p.rule, status: p.status, message: &p.message }).collect(),
+                        problems: v
+                            .problems
+                            .iter()
+                            .map(|p| JsonProblem {
+                                rule: p.rule,
+                                status: p.status,
+                                message: &p.message,
+                            })
+                            .collect(),
                     })
                     .collect();
                 let rules = &self.view.rules;
-                let json = serde_json::to_vec(&EntriesJson { site: &self.view.title, rules, entries })
-                    .map_err(|e| Diagnostic::whole_file("data/entries.json", e.to_string()))?;
+                let json = serde_json::to_vec(&EntriesJson {
+                    site: &self.view.title,
+                    rules,
+                    entries,
+                })
+                .map_err(|e| Diagnostic::whole_file("data/entries.json", e.to_string()))?;
                 Ok(vec![OutputFile {
                     path: "data/entries.json".into(),
                     bytes: json,

@@ -176,14 +176,25 @@ impl EntryView {
             award: f.award.clone(),
             status: a.status.as_str(),
             status_label: a.status.label(),
-            problems: a.findings.iter().filter(|x| x.status != Status::Pass).map(FindingView::new).collect(),
+            problems: a
+                .findings
+                .iter()
+                .filter(|x| x.status != Status::Pass)
+                .map(FindingView::new)
+                .collect(),
         }
     }
 }
 
 impl FindingView {
     pub fn new(x: &Finding) -> FindingView {
-        FindingView { rule: x.rule.id, name: x.rule.name, clause: x.rule.clause, status: x.status.as_str(), message: x.message.clone() }
+        FindingView {
+            rule: x.rule.id,
+            name: x.rule.name,
+            clause: x.rule.clause,
+            status: x.status.as_str(),
+            message: x.message.clone(),
+        }
     }
 }
 

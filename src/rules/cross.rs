@@ -35,7 +35,7 @@ pub fn likeness(a: &str, b: &str) -> Option<Likeness> {
 pub struct Links<'a> {
     pub others: Vec<&'a str>,
     /// Private: the names or projects involved, for `check` only.
-    pub why: Vec<String>,
+    pub why: Vec<&'a str>,
 }
 
 /// A past award with its names folded.
@@ -55,12 +55,29 @@ pub struct Context<'a> {
 }
 
 impl<'a> Context<'a> {
-    pub fn new(entries: &'a [Arc<Entry>], contest: &'a Contest, past_winners: &'a [PastWinner]) -> Self {
+    pub fn new(
+        entries: &'a [Arc<Entry>],
+        contest: &'a Contest,
+        past_winners: &'a [PastWinner],
+    ) -> Self {
         let mut past_by_applicant: HashMap<String, Vec<PastAward>> = HashMap::default();
         for w in past_winners {
-            past_by_applicant.entry(fold_loose(&w.applicant)).or_default().push(PastAward { winner: w, project: fold_loose(&w.project) });
+            past_by_applicant
+                .entry(fold_loose(&w.applicant))
+                .or_default()
+                .push(PastAward {
+                    winner: w,
+                    project: fold_loose(&w.project),
+                });
         }
-        Context { contest, team_overlaps: team_overlaps(entries), duplicates: duplicates(entries), past_by_applicant }
+        let (team_overlaps, duplicates) =
+            rayon::join(|| team_overlaps(entries), || duplicates(entries));
+        Context {
+            contest,
+            team_overlaps,
+            duplicates,
+            past_by_applicant,
+        }
     }
 
     /// Awards of the same applicant for the same or a similar project within the look-back years.
@@ -87,7 +104,10 @@ fn team_overlaps(entries: &[Arc<Entry>]) -> HashMap<&str, Links<'_>> {
             by_person.entry(n).or_default().push(e);
         }
     }
-    let mut shared: Vec<(&str, Vec<&Entry>)> = by_person.into_iter().filter(|(_, es)| es.len() > 1).collect();
+    let mut shared: Vec<(&str, Vec<&Entry>)> = by_person
+        .into_iter()
+        .filter(|(_, es)| es.len() > 1)
+        .collect();
     shared.sort_by(|a, b| a.0.cmp(b.0));
     let mut out: HashMap<&str, Links> = HashMap::default();
     for (person, members) in shared {
@@ -98,7 +118,7 @@ fn team_overlaps(entries: &[Arc<Entry>]) -> HashMap<&str, Links<'_>> {
                     links.others.push(&other.id);
                 }
             }
-            links.why.push(person.to_owned());
+            links.why.push(person);
         }
     }
     for links in out.values_mut() {
@@ -120,8 +140,12 @@ fn duplicates(entries: &[Arc<Entry>]) -> HashMap<&str, Vec<(&str, Likeness)>> {
         for (i, (a, pa)) in group.iter().enumerate() {
             for (b, pb) in &group[i + 1..] {
                 if let Some(l) = likeness(pa, pb) {
-                    out.entry(a.id.as_str()).or_default().push((b.id.as_str(), l));
-                    out.entry(b.id.as_str()).or_default().push((a.id.as_str(), l));
+                    out.entry(a.id.as_str())
+                        .or_default()
+                        .push((b.id.as_str(), l));
+                    out.entry(b.id.as_str())
+                        .or_default()
+                        .push((a.id.as_str(), l));
                 }
             }
         }
@@ -142,9 +166,18 @@ mod tests {
 
     #[test]
     fn likeness_folds_and_measures() {
-        assert_eq!(alike("智能温室监测系统", "智能温室 监测系统！"), Some(Likeness::Same));
-        assert_eq!(alike("ＡＩ温室监测系统", "ai温室监测系统"), Some(Likeness::Same));
-        assert_eq!(alike("智能温室环境监测系统", "智能温室环境监控系统"), Some(Likeness::Similar));
+        assert_eq!(
+            alike("智能温室监测系统", "智能温室 监测系统！"),
+            Some(Likeness::Same)
+        );
+        assert_eq!(
+            alike("ＡＩ温室监测系统", "ai温室监测系统"),
+            Some(Likeness::Same)
+        );
+        assert_eq!(
+            alike("智能温室环境监测系统", "智能温室环境监控系统"),
+            Some(Likeness::Similar)
+        );
         assert_eq!(alike("智能温室监测系统", "煤矿安全管理平台"), None);
     }
 }

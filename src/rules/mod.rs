@@ -320,7 +320,11 @@ fn judge(rule: &'static Rule, entry: &Entry, ctx: &Context) -> Finding {
 }
 
 /// Runs every rule on every entry; the result is in the order of `entries`.
-pub fn assess(entries: &[Arc<Entry>], contest: &Contest, past_winners: &[PastWinner]) -> Vec<Arc<Assessment>> {
+pub fn assess(
+    entries: &[Arc<Entry>],
+    contest: &Contest,
+    past_winners: &[PastWinner],
+) -> Vec<Arc<Assessment>> {
     reassess(entries, contest, past_winners, |_| None)
 }
 
@@ -338,12 +342,17 @@ pub fn reassess<'a>(
         .par_iter()
         .map(|e| {
             if let Some(old) = before(e) {
-                let same = RULES.iter().zip(&old.findings).all(|(r, f)| r.scope == Scope::Entry || judge(r, e, &ctx) == *f);
+                let same = RULES
+                    .iter()
+                    .zip(&old.findings)
+                    .all(|(r, f)| r.scope == Scope::Entry || judge(r, e, &ctx) == *f);
                 if same {
                     return old.clone();
                 }
             }
-            Arc::new(Assessment::of(RULES.iter().map(|r| judge(r, e, &ctx)).collect()))
+            Arc::new(Assessment::of(
+                RULES.iter().map(|r| judge(r, e, &ctx)).collect(),
+            ))
         })
         .collect()
 }

@@ -235,7 +235,13 @@ impl Preview {
             .collect();
         let pages = files.len();
         self.publish(files, &[], Some(model::root_path(&site.config.base_url)));
-        self.last = Some(Snapshot { site, tera, statics, guards: vec![guard], views });
+        self.last = Some(Snapshot {
+            site,
+            tera,
+            statics,
+            guards: vec![guard],
+            views,
+        });
         Ok(Rebuilt {
             scope: "everything",
             pages,
@@ -286,11 +292,24 @@ impl Preview {
         }
         // Unchanged records keep their assessment unless another entry changed what the
         // contest-wide rules say of them.
-        let earlier: HashMap<&str, (&Arc<Entry>, &Arc<rules::Assessment>)> =
-            old.content.entries.iter().zip(&old.assessments).map(|(e, a)| (e.id.as_str(), (e, a))).collect();
-        let assessments = rules::reassess(&content.entries, &old.config.contest, &content.past_winners, |e| {
-            earlier.get(e.id.as_str()).filter(|(before, _)| std::ptr::eq(before.as_ref(), e)).map(|(_, a)| *a)
-        });
+        let earlier: HashMap<&str, (&Arc<Entry>, &Arc<rules::Assessment>)> = old
+            .content
+            .entries
+            .iter()
+            .zip(&old.assessments)
+            .map(|(e, a)| (e.id.as_str(), (e, a)))
+            .collect();
+        let assessments = rules::reassess(
+            &content.entries,
+            &old.config.contest,
+            &content.past_winners,
+            |e| {
+                earlier
+                    .get(e.id.as_str())
+                    .filter(|(before, _)| std::ptr::eq(before.as_ref(), e))
+                    .map(|(_, a)| *a)
+            },
+        );
         let site = Site {
             root: old.root.clone(),
             config: old.config.clone(),
@@ -298,7 +317,13 @@ impl Preview {
             assessments,
         };
 
-        let old_index: HashMap<&str, usize> = old.content.entries.iter().enumerate().map(|(i, e)| (e.id.as_str(), i)).collect();
+        let old_index: HashMap<&str, usize> = old
+            .content
+            .entries
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.id.as_str(), i))
+            .collect();
         // For each entry, the earlier entry it is the same as (record and verdicts), if any.
         let unchanged: Vec<Option<usize>> = site
             .content
@@ -307,24 +332,52 @@ impl Preview {
             .zip(&site.assessments)
             .map(|(e, a)| {
                 let j = *old_index.get(e.id.as_str())?;
-                (Arc::ptr_eq(e, &old.content.entries[j]) && Arc::ptr_eq(a, &old.assessments[j])).then_some(j)
+                (Arc::ptr_eq(e, &old.content.entries[j]) && Arc::ptr_eq(a, &old.assessments[j]))
+                    .then_some(j)
             })
             .collect();
         let new_ids: BTreeSet<&str> = site.content.entries.iter().map(|e| e.id.as_str()).collect();
         let mut regions: BTreeSet<&str> = BTreeSet::new();
         let mut jobs: Vec<Job> = Job::OVERVIEWS.to_vec();
-        for (i, e) in site.content.entries.iter().enumerate().filter(|(i, _)| unchanged[*i].is_none()) {
+        for (i, e) in site
+            .content
+            .entries
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| unchanged[*i].is_none())
+        {
             jobs.push(Job::Entry(i));
             regions.extend(region_slug(&site, e));
-            regions.extend(old_index.get(e.id.as_str()).and_then(|&j| region_slug(old, &old.content.entries[j])));
+            regions.extend(
+                old_index
+                    .get(e.id.as_str())
+                    .and_then(|&j| region_slug(old, &old.content.entries[j])),
+            );
         }
-        for e in old.content.entries.iter().filter(|e| !new_ids.contains(e.id.as_str())) {
+        for e in old
+            .content
+            .entries
+            .iter()
+            .filter(|e| !new_ids.contains(e.id.as_str()))
+        {
             regions.extend(region_slug(old, e));
         }
-        let gone: Vec<String> =
-            old.content.entries.iter().filter(|e| !new_ids.contains(e.id.as_str())).map(|e| format!("entries/{}/index.html", e.id)).collect();
-        let renderer = Renderer::with_views(&site, &last.tera, |i| unchanged[i].map(|j| last.views[j].clone()));
-        jobs.extend(regions.iter().filter_map(|slug| renderer.region(slug)).map(Job::Region));
+        let gone: Vec<String> = old
+            .content
+            .entries
+            .iter()
+            .filter(|e| !new_ids.contains(e.id.as_str()))
+            .map(|e| format!("entries/{}/index.html", e.id))
+            .collect();
+        let renderer = Renderer::with_views(&site, &last.tera, |i| {
+            unchanged[i].map(|j| last.views[j].clone())
+        });
+        jobs.extend(
+            regions
+                .iter()
+                .filter_map(|slug| renderer.region(slug))
+                .map(Job::Region),
+        );
         let rendered = renderer.render(&jobs)?;
         let views = renderer.views().to_vec();
         let pages = rendered.len();
@@ -473,11 +526,7 @@ pub fn run(opts: &Options) -> std::io::Result<()> {
 
     let (root, quiet, sender) = (opts.root.clone(), opts.quiet, events.clone());
     std::thread::spawn(move || {
-        while let Ok(mut paths) = changes.recv() {
-            // Saves that arrived while the last rebuild ran are built together.
-            while let Ok(more) = changes.try_recv() {
-                paths.extend(more);
-            }
+        while let Some(paths) = watch::next_batch(&changes) {
             if let Some(change) = watch::classify(&root, &paths) {
                 let started = std::time::Instant::now();
                 let result = preview.rebuild(change);

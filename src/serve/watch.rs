@@ -2,17 +2,18 @@
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::Sender;
-use std::time::Duration;
+use std::sync::mpsc::{Receiver, Sender};
+use std::time::{Duration, Instant};
 
-use notify::{EventKind, RecursiveMode};
-use notify_debouncer_full::{DebounceEventResult, Debouncer, RecommendedCache, new_debouncer};
+use notify::{EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 
 use crate::config::CONFIG_FILE;
 use crate::content::{ENTRIES_DIR, source};
 
-/// How long a burst of saves may last and still give one rebuild.
-const DEBOUNCE: Duration = Duration::from_millis(30);
+/// A batch of changes ends when none follows for this long…
+const QUIET: Duration = Duration::from_millis(5);
+/// …or when it has lasted this long.
+const BURST_LIMIT: Duration = Duration::from_millis(100);
 
 /// What a batch of changes needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,34 +83,40 @@ pub fn classify<'a>(root: &Path, paths: impl IntoIterator<Item = &'a PathBuf>) -
         .reduce(Change::merge)
 }
 
-/// Watches `site.yaml`, `content/`, `themes/` and `static/`, sending each debounced batch of
-/// changed paths. The watcher stops when the returned value is dropped.
-pub fn watch(
-    root: &Path,
-    batches: Sender<Vec<PathBuf>>,
-) -> notify::Result<Debouncer<notify::RecommendedWatcher, RecommendedCache>> {
-    let mut debouncer = new_debouncer(DEBOUNCE, None, move |result: DebounceEventResult| {
-        if let Ok(events) = result {
-            // Reading a file (as every build does) is not a change.
-            let paths: Vec<PathBuf> = events
-                .into_iter()
-                .filter(|e| !matches!(e.event.kind, EventKind::Access(_)))
-                .flat_map(|e| e.event.paths)
-                .collect();
-            if !paths.is_empty() {
-                let _ = batches.send(paths);
-            }
+/// Watches `site.yaml`, `content/`, `themes/` and `static/`, sending the paths of every change
+/// as it happens. The watcher stops when the returned value is dropped.
+pub fn watch(root: &Path, changes: Sender<Vec<PathBuf>>) -> notify::Result<RecommendedWatcher> {
+    let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+        // Reading a file (as every build does) is not a change.
+        if let Some(event) = event
+            .ok()
+            .filter(|e| !matches!(e.kind, EventKind::Access(_)))
+        {
+            let _ = changes.send(event.paths);
         }
     })?;
     // The root itself, not recursively: site.yaml, and the folders appearing or going.
-    debouncer.watch(root, RecursiveMode::NonRecursive)?;
+    watcher.watch(root, RecursiveMode::NonRecursive)?;
     for dir in ["content", "themes", "static"] {
         let path = root.join(dir);
         if path.is_dir() {
-            debouncer.watch(&path, RecursiveMode::Recursive)?;
+            watcher.watch(&path, RecursiveMode::Recursive)?;
         }
     }
-    Ok(debouncer)
+    Ok(watcher)
+}
+
+/// Waits for a change, then gathers the ones that follow it closely (an editor's save by
+/// rename, a checkout of many files) into one batch.
+pub fn next_batch(changes: &Receiver<Vec<PathBuf>>) -> Option<Vec<PathBuf>> {
+    let mut paths = changes.recv().ok()?;
+    let until = Instant::now() + BURST_LIMIT;
+    while let Ok(more) =
+        changes.recv_timeout(QUIET.min(until.saturating_duration_since(Instant::now())))
+    {
+        paths.extend(more);
+    }
+    Some(paths)
 }
 
 #[cfg(test)]
