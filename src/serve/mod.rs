@@ -7,7 +7,7 @@ pub mod watch;
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 use tera::Tera;
 use tokio::sync::{broadcast, watch as signal};
@@ -85,6 +85,10 @@ pub struct Preview {
     /// A change whose rebuild failed: it is built again with the next one.
     pending: Option<Change>,
     served: Arc<RwLock<Served>>,
+    /// Files served but not yet written to the output folder, and files to remove from it.
+    unwritten: Option<(Vec<OutputFile>, Vec<String>)>,
+    /// Held while the output folder is written, so that stopping waits for a write under way.
+    writing: Arc<Mutex<()>>,
 }
 
 /// The diagnostics an error shows in the browser overlay.
@@ -117,13 +121,20 @@ fn region_slug<'a>(site: &'a Site, e: &Entry) -> Option<&'a str> {
 }
 
 impl Preview {
-    pub fn new(root: &Path, out_dir: &Path, served: Arc<RwLock<Served>>) -> Preview {
+    pub fn new(
+        root: &Path,
+        out_dir: &Path,
+        served: Arc<RwLock<Served>>,
+        writing: Arc<Mutex<()>>,
+    ) -> Preview {
         Preview {
             root: root.to_owned(),
             out_dir: out_dir.to_owned(),
             last: None,
             pending: None,
             served,
+            unwritten: None,
+            writing,
         }
     }
 
@@ -176,6 +187,28 @@ impl Preview {
         }
         for f in files {
             served.files.insert(f.path, f.bytes);
+        }
+    }
+
+    /// Serves the files of a partial rebuild at once and keeps them to be written to the output
+    /// folder by [`Preview::flush`], after open pages have been told to reload.
+    fn publish_then_write(&mut self, files: Vec<OutputFile>, gone: Vec<String>) -> WriteStats {
+        let stats = WriteStats {
+            written: files.len(),
+            unchanged: 0,
+            removed: gone.len(),
+        };
+        self.publish(files.clone(), &gone, None);
+        self.unwritten = Some((files, gone));
+        stats
+    }
+
+    /// Writes what the last partial rebuild served to the output folder.
+    pub fn flush(&mut self) -> Result<(), Error> {
+        let _writing = self.writing.lock().unwrap_or_else(|e| e.into_inner());
+        match self.unwritten.take() {
+            Some((files, gone)) => output::apply(&self.out_dir, &files, &gone).map(drop),
+            None => Ok(()),
         }
     }
 
@@ -253,7 +286,11 @@ impl Preview {
     /// Re-reads the changed entry files and re-renders the pages that show an entry whose data
     /// or verdicts changed, their regions' lists and the overviews. `last` changes only once
     /// everything succeeded.
-    fn entries(&self, last: &mut Snapshot, changed: &BTreeSet<String>) -> Result<Rebuilt, Error> {
+    fn entries(
+        &mut self,
+        last: &mut Snapshot,
+        changed: &BTreeSet<String>,
+    ) -> Result<Rebuilt, Error> {
         let old = &last.site;
         // A changed path is an entry file, or a folder of them moved in or out.
         let touched = |file: &str| {
@@ -391,8 +428,7 @@ impl Preview {
                 .map(AsRef::as_ref),
         )?;
         self.guard(last, &site, fresh, &files)?;
-        let stats = output::apply(&self.out_dir, &files, &gone)?;
-        self.publish(files, &gone, None);
+        let stats = self.publish_then_write(files, gone);
         last.site = site;
         last.views = views;
         Ok(Rebuilt {
@@ -404,7 +440,7 @@ impl Preview {
     }
 
     /// Copies the static files again.
-    fn statics(&self, last: &mut Snapshot, css_only: bool) -> Result<Rebuilt, Error> {
+    fn statics(&mut self, last: &mut Snapshot, css_only: bool) -> Result<Rebuilt, Error> {
         let site = &last.site;
         let all = render::static_files(&site.root, &site.config.theme)?;
         let pages = all.len();
@@ -418,8 +454,7 @@ impl Preview {
         let files = self.changed_only(all);
         let site = site.clone();
         self.guard(last, &site, Guard::for_entries(&site, [])?, &files)?;
-        let stats = output::apply(&self.out_dir, &files, &gone)?;
-        self.publish(files, &gone, None);
+        let stats = self.publish_then_write(files, gone);
         last.statics = now;
         let push = if css_only { Push::Css } else { Push::Reload };
         Ok(Rebuilt {
@@ -503,7 +538,13 @@ pub fn run(opts: &Options) -> std::io::Result<()> {
     // Watching starts before the first build, so that no save made during it is missed.
     let (batches, changes) = std::sync::mpsc::channel();
     let _watcher = watch::watch(&opts.root, batches).map_err(std::io::Error::other)?;
-    let mut preview = Preview::new(&opts.root, &opts.root.join("public"), served.clone());
+    let writing = Arc::new(Mutex::new(()));
+    let mut preview = Preview::new(
+        &opts.root,
+        &opts.root.join("public"),
+        served.clone(),
+        writing.clone(),
+    );
     let started = std::time::Instant::now();
     let first = preview.rebuild(Change::Full);
     announce(&opts.root, &first, started.elapsed(), &events, opts.quiet);
@@ -531,6 +572,9 @@ pub fn run(opts: &Options) -> std::io::Result<()> {
                 let started = std::time::Instant::now();
                 let result = preview.rebuild(change);
                 announce(&root, &result, started.elapsed(), &sender, quiet);
+                if let Err(err) = preview.flush() {
+                    crate::cmd::report(&root, &err);
+                }
             }
         }
     });
@@ -553,6 +597,8 @@ pub fn run(opts: &Options) -> std::io::Result<()> {
             })
             .await
     })?;
+    // A write of the output folder under way finishes before the process ends.
+    drop(writing.lock().unwrap_or_else(|e| e.into_inner()));
     say(
         opts.quiet,
         format_args!(
