@@ -12,6 +12,7 @@ pub mod output;
 pub mod render;
 pub mod rules;
 pub mod serve;
+pub mod table;
 pub mod text;
 
 use std::path::{Path, PathBuf};

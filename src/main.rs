@@ -24,6 +24,10 @@ enum Command {
     Init(cmd::init::Args),
     /// Preview the site: build, serve on loopback, rebuild and reload on every change
     Serve(cmd::serve::Args),
+    /// Turn an attachment-2 summary table (xlsx, xls, ods, csv) into entry files
+    Import(cmd::import::Args),
+    /// Write the full attachment-2 summary table (private columns included) as xlsx or csv
+    Export(cmd::export::Args),
 }
 
 fn main() -> ExitCode {
@@ -34,5 +38,7 @@ fn main() -> ExitCode {
         Command::Check(args) => cmd::check::run(args, &progress),
         Command::Init(args) => cmd::init::run(args, &progress),
         Command::Serve(args) => cmd::serve::run(args, &progress),
+        Command::Import(args) => cmd::import::run(args, &progress),
+        Command::Export(args) => cmd::export::run(args, &progress),
     }
 }

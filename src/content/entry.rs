@@ -361,6 +361,54 @@ impl Record {
             .collect()
     }
 
+    /// A field's value as a YAML scalar or flow list, or `None` when blank. Strings are written
+    /// as JSON strings, which YAML reads as double-quoted scalars.
+    pub fn yaml_value(&self, field: Field) -> Option<String> {
+        let text = |v: &Option<String>| v.as_ref().map(|s| serde_json::to_string(s).unwrap_or_default());
+        let yes_no = |v: Option<bool>| v.map(|b| b.to_string());
+        let day = |v: Option<NaiveDate>| v.map(|d| d.to_string());
+        let amount = |v: Option<f64>| v.map(|n| n.to_string());
+        match field {
+            Field::Id => text(&self.id),
+            Field::Project => text(&self.project),
+            Field::Applicant => text(&self.applicant),
+            Field::Group => self.group.map(|g| g.label().to_owned()),
+            Field::Specialized => yes_no(self.specialized),
+            Field::Contact => text(&self.contact),
+            Field::Phone => text(&self.phone),
+            Field::LegalRep => text(&self.legal_rep),
+            Field::Region => text(&self.region),
+            Field::Liaison => text(&self.liaison),
+            Field::Entity => self.entity.map(|e| e.label().to_owned()),
+            Field::Submitted => day(self.submitted),
+            Field::Registered => day(self.registered),
+            Field::CreditCode => text(&self.credit_code),
+            Field::Team => self.team.as_ref().map(|t| serde_json::to_string(t).unwrap_or_default()),
+            Field::Industry => self.industry.map(|i| i.standard().name.to_owned()),
+            Field::Employees => amount(self.employees),
+            Field::Revenue => amount(self.revenue),
+            Field::Assets => amount(self.assets),
+            Field::InMarket => yes_no(self.in_market),
+            Field::IpOwned => yes_no(self.ip_owned),
+            Field::IpDispute => yes_no(self.ip_dispute),
+            Field::Dishonest => yes_no(self.dishonest),
+            Field::Award => text(&self.award),
+            Field::Summary => text(&self.summary),
+        }
+    }
+
+    /// The record as an entry file: one `key: value` line per filled field, the id first.
+    pub fn to_yaml(&self) -> String {
+        let mut out = String::new();
+        let order = std::iter::once(Field::Id).chain(FIELDS.iter().map(|s| s.field).filter(|f| *f != Field::Id));
+        for field in order {
+            if let Some(value) = self.yaml_value(field) {
+                out.push_str(&format!("{}: {value}\n", field.spec().key));
+            }
+        }
+        out
+    }
+
     /// Every public string of the record (ids and dates aside).
     pub fn public_values(&self) -> impl Iterator<Item = &str> {
         [
@@ -798,6 +846,16 @@ mod tests {
     fn duplicate_key_by_alias() {
         let err = read("project: a\n项目名称: b\n").unwrap_err();
         assert!(err.message.contains("given twice"), "{}", err.message);
+    }
+
+    #[test]
+    fn yaml_round_trip() {
+        let text = "项目名称: \"智能: 温室\"\n组别: 创业组\n核心成员: [王伟, 李娜]\n已进入市场: 否\n报名日期: 2025年7月1日\n所属行业: 制造业\n从业人员: 12\n";
+        let r = read(text).unwrap();
+        let again = read(&r.to_yaml()).unwrap();
+        assert_eq!(again.to_yaml(), r.to_yaml());
+        assert!(r.to_yaml().contains("project: \"智能: 温室\"\n"));
+        assert!(r.to_yaml().contains("industry: 工业\n"));
     }
 
     #[test]

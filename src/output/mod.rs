@@ -41,26 +41,24 @@ fn target(out_dir: &Path, rel: &str) -> Result<PathBuf, Error> {
     }
 }
 
+/// `path` made absolute and without `.` or `..`, without touching the file system.
+pub fn absolute(path: &Path) -> PathBuf {
+    let path = if path.is_absolute() { path.to_owned() } else { std::env::current_dir().unwrap_or_default().join(path) };
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// Refuses an output folder that is the site itself or holds it: a build would wipe the content.
 pub fn check_output_dir(root: &Path, out_dir: &Path) -> Result<(), Error> {
-    let absolute = |p: &Path| -> PathBuf {
-        let p = if p.is_absolute() {
-            p.to_owned()
-        } else {
-            std::env::current_dir().unwrap_or_default().join(p)
-        };
-        let mut out = PathBuf::new();
-        for c in p.components() {
-            match c {
-                Component::ParentDir => {
-                    out.pop();
-                }
-                Component::CurDir => {}
-                c => out.push(c),
-            }
-        }
-        out
-    };
     let (root, out) = (absolute(root), absolute(out_dir));
     if root.starts_with(&out)
         || out.starts_with(root.join("content"))
