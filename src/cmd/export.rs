@@ -32,27 +32,36 @@ pub fn run(args: &Args, progress: &Progress) -> ExitCode {
         TableFormat::Xlsx => "xlsx",
         TableFormat::Csv => "csv",
     };
-    let out = args.output.clone().unwrap_or_else(|| PathBuf::from(format!("项目汇总表.{ext}")));
+    let out = args
+        .output
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(format!("项目汇总表.{ext}")));
     // The table holds private data: it must never land where the public site is built.
     if absolute(&out).starts_with(absolute(&args.root.join("public"))) {
-        eprintln!("error: refusing to write {}: it is inside the public output folder", out.display());
-        eprintln!("  help: the summary table holds contacts and phone numbers; write it elsewhere with --output");
+        eprintln!(
+            "error: refusing to write {}: it is inside the public output folder",
+            out.display()
+        );
+        eprintln!(
+            "  help: the summary table holds contacts and phone numbers; write it elsewhere with --output"
+        );
         return ExitCode::FAILURE;
     }
     let site = match Site::load(&args.root) {
         Ok(site) => site,
         Err(err) => return report(&args.root, &err),
     };
-    if let Some(region) = &args.region {
-        if site.config.contest.region_for(region).is_none() {
-            eprintln!("error: --region {region} is not one of the contest's regions");
-            return ExitCode::FAILURE;
-        }
+    if !super::known_region(&site.config.contest, args.region.as_deref()) {
+        return ExitCode::FAILURE;
     }
     let table = write::summary(&site, args.region.as_deref(), args.status);
     match write::save(&table, args.format, &out) {
         Ok(()) => {
-            progress.say(format_args!("wrote {} rows to {}", table.rows.len(), out.display()));
+            progress.say(format_args!(
+                "wrote {} rows to {}",
+                table.rows.len(),
+                out.display()
+            ));
             ExitCode::SUCCESS
         }
         Err(e) => {

@@ -30,14 +30,17 @@ pub fn run(args: &Args, progress: &Progress) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    if let Some(region) = &args.region {
-        if config.contest.region_for(region).is_none() {
-            eprintln!("error: --region {region} is not one of the contest's regions");
-            return ExitCode::FAILURE;
-        }
+    if !super::known_region(&config.contest, args.region.as_deref()) {
+        return ExitCode::FAILURE;
     }
     let file = args.file.display();
-    let report = match import::import(&args.root, &config, &args.file, args.region.as_deref(), args.dry_run) {
+    let report = match import::import(
+        &args.root,
+        &config,
+        &args.file,
+        args.region.as_deref(),
+        args.dry_run,
+    ) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("{file}: {e}");
@@ -51,7 +54,10 @@ pub fn run(args: &Args, progress: &Progress) -> ExitCode {
         eprintln!("{file}: {place}: conflict: {why}");
     }
     if !report.ignored_columns.is_empty() {
-        eprintln!("{file}: columns ignored (not entry fields): {}", report.ignored_columns.join(", "));
+        eprintln!(
+            "{file}: columns ignored (not entry fields): {}",
+            report.ignored_columns.join(", ")
+        );
     }
     let verb = if args.dry_run { "would write" } else { "wrote" };
     progress.say(format_args!(
@@ -62,5 +68,9 @@ pub fn run(args: &Args, progress: &Progress) -> ExitCode {
         report.skipped.len(),
         report.conflicts.len()
     ));
-    if report.skipped.is_empty() && report.conflicts.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(2) }
+    if report.skipped.is_empty() && report.conflicts.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(2)
+    }
 }

@@ -114,6 +114,21 @@ pub fn report(root: &Path, err: &Error) -> ExitCode {
     ExitCode::FAILURE
 }
 
+/// Whether a `--region` value (if any) names one of the contest's regions; says so when not.
+pub fn known_region(contest: &crate::config::Contest, region: Option<&str>) -> bool {
+    match region {
+        Some(r) if contest.region_for(r).is_none() => {
+            let names: Vec<&str> = contest.regions.iter().map(|r| r.name.as_str()).collect();
+            eprintln!(
+                "error: --region {r} is not one of the contest's regions ({})",
+                names.join("、")
+            );
+            false
+        }
+        _ => true,
+    }
+}
+
 /// Progress lines on stderr, silenced by `--quiet`.
 pub struct Progress {
     pub quiet: bool,

@@ -364,7 +364,10 @@ impl Record {
     /// A field's value as a YAML scalar or flow list, or `None` when blank. Strings are written
     /// as JSON strings, which YAML reads as double-quoted scalars.
     pub fn yaml_value(&self, field: Field) -> Option<String> {
-        let text = |v: &Option<String>| v.as_ref().map(|s| serde_json::to_string(s).unwrap_or_default());
+        let text = |v: &Option<String>| {
+            v.as_ref()
+                .map(|s| serde_json::to_string(s).unwrap_or_default())
+        };
         let yes_no = |v: Option<bool>| v.map(|b| b.to_string());
         let day = |v: Option<NaiveDate>| v.map(|d| d.to_string());
         let amount = |v: Option<f64>| v.map(|n| n.to_string());
@@ -383,7 +386,10 @@ impl Record {
             Field::Submitted => day(self.submitted),
             Field::Registered => day(self.registered),
             Field::CreditCode => text(&self.credit_code),
-            Field::Team => self.team.as_ref().map(|t| serde_json::to_string(t).unwrap_or_default()),
+            Field::Team => self
+                .team
+                .as_ref()
+                .map(|t| serde_json::to_string(t).unwrap_or_default()),
             Field::Industry => self.industry.map(|i| i.standard().name.to_owned()),
             Field::Employees => amount(self.employees),
             Field::Revenue => amount(self.revenue),
@@ -400,7 +406,8 @@ impl Record {
     /// The record as an entry file: one `key: value` line per filled field, the id first.
     pub fn to_yaml(&self) -> String {
         let mut out = String::new();
-        let order = std::iter::once(Field::Id).chain(FIELDS.iter().map(|s| s.field).filter(|f| *f != Field::Id));
+        let order = std::iter::once(Field::Id)
+            .chain(FIELDS.iter().map(|s| s.field).filter(|f| *f != Field::Id));
         for field in order {
             if let Some(value) = self.yaml_value(field) {
                 out.push_str(&format!("{}: {value}\n", field.spec().key));

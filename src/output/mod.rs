@@ -43,7 +43,11 @@ fn target(out_dir: &Path, rel: &str) -> Result<PathBuf, Error> {
 
 /// `path` made absolute and without `.` or `..`, without touching the file system.
 pub fn absolute(path: &Path) -> PathBuf {
-    let path = if path.is_absolute() { path.to_owned() } else { std::env::current_dir().unwrap_or_default().join(path) };
+    let path = if path.is_absolute() {
+        path.to_owned()
+    } else {
+        std::env::current_dir().unwrap_or_default().join(path)
+    };
     let mut out = PathBuf::new();
     for c in path.components() {
         match c {

@@ -244,12 +244,19 @@ impl<'a> Renderer<'a> {
                     .map(AsRef::as_ref)
                     .filter(|e| e.region_slug.as_deref() == Some(region.slug.as_str()))
                     .collect();
-                let mut out = self.page("region.html", format!("regions/{}/index.html", region.slug), |ctx| {
-                    ctx.insert("region", region);
-                    ctx.insert("entries", &entries);
-                })?;
+                let mut out = self.page(
+                    "region.html",
+                    format!("regions/{}/index.html", region.slug),
+                    |ctx| {
+                        ctx.insert("region", region);
+                        ctx.insert("entries", &entries);
+                    },
+                )?;
                 // The county's public list as a download, beside its page.
-                out.push(OutputFile { path: format!("regions/{}/entries.csv", region.slug), bytes: crate::table::write::public_csv(&entries) });
+                out.push(OutputFile {
+                    path: format!("regions/{}/entries.csv", region.slug),
+                    bytes: crate::table::write::public_csv(&entries),
+                });
                 Ok(out)
             }
             Job::Entry(i) => {

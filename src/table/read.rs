@@ -55,7 +55,9 @@ pub struct Sheet {
 /// The date of an Excel serial day number (1900 date system).
 pub fn excel_date(serial: f64) -> Option<NaiveDate> {
     let base = NaiveDate::from_ymd_opt(1899, 12, 30)?;
-    (serial >= 1.0 && serial < 2_958_466.0).then(|| base + chrono::Duration::days(serial.floor() as i64))
+    (1.0..2_958_466.0)
+        .contains(&serial)
+        .then(|| base + chrono::Duration::days(serial.floor() as i64))
 }
 
 fn cell(data: &Data) -> Cell {
@@ -72,30 +74,41 @@ fn cell(data: &Data) -> Cell {
 
 /// Every sheet of the file, or why it cannot be read.
 pub fn read(path: &Path) -> Result<Vec<Sheet>, String> {
-    let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).unwrap_or_default();
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
     match ext.as_str() {
         "csv" | "txt" => {
             let bytes = std::fs::read(path).map_err(|e| format!("cannot read the file: {e}"))?;
             Ok(vec![read_csv(&bytes)?])
         }
         "xlsx" | "xlsm" | "xls" | "xlsb" | "ods" => {
-            let mut book = open_workbook_auto(path).map_err(|e| format!("not a readable {ext} workbook: {e}"))?;
+            let mut book = open_workbook_auto(path)
+                .map_err(|e| format!("not a readable {ext} workbook: {e}"))?;
             let mut sheets = Vec::new();
             for (name, range) in book.worksheets() {
-                let (top, left) = range.start().map_or((0, 0), |(r, c)| (r as usize, c as usize));
+                let (top, left) = range
+                    .start()
+                    .map_or((0, 0), |(r, c)| (r as usize, c as usize));
                 let rows = range
                     .rows()
                     .enumerate()
                     .map(|(i, r)| Row {
                         number: top + i + 1,
-                        cells: std::iter::repeat_n(Cell::Empty, left).chain(r.iter().map(cell)).collect(),
+                        cells: std::iter::repeat_n(Cell::Empty, left)
+                            .chain(r.iter().map(cell))
+                            .collect(),
                     })
                     .collect();
                 sheets.push(Sheet { name, rows });
             }
             Ok(sheets)
         }
-        _ => Err(format!("`.{ext}` is not a table saishi reads: use .xlsx, .xls, .ods or .csv")),
+        _ => Err(format!(
+            "`.{ext}` is not a table saishi reads: use .xlsx, .xls, .ods or .csv"
+        )),
     }
 }
 
@@ -117,13 +130,31 @@ pub fn decode_csv(bytes: &[u8]) -> Result<String, String> {
 
 fn read_csv(bytes: &[u8]) -> Result<Sheet, String> {
     let text = decode_csv(bytes)?;
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
     let mut rows = Vec::new();
     for (i, record) in reader.records().enumerate() {
         let record = record.map_err(|e| format!("row {}: {e}", i + 1))?;
-        rows.push(Row { number: i + 1, cells: record.iter().map(|s| if s.trim().is_empty() { Cell::Empty } else { Cell::Text(s.to_owned()) }).collect() });
+        rows.push(Row {
+            number: i + 1,
+            cells: record
+                .iter()
+                .map(|s| {
+                    if s.trim().is_empty() {
+                        Cell::Empty
+                    } else {
+                        Cell::Text(s.to_owned())
+                    }
+                })
+                .collect(),
+        });
     }
-    Ok(Sheet { name: String::new(), rows })
+    Ok(Sheet {
+        name: String::new(),
+        rows,
+    })
 }
 
 #[cfg(test)]
