@@ -24,10 +24,10 @@ fn chromium() -> Option<&'static str> {
     found
 }
 
-/// The DOM Chromium builds from a file, after parsing.
-fn dom(browser: &str, file: &Path) -> String {
-    let profile = tempfile::tempdir().unwrap();
-    let out = Command::new(browser)
+/// Chromium, headless, with a fresh profile and no traffic of its own (the machine has no network).
+fn headless(browser: &str, profile: &tempfile::TempDir) -> Command {
+    let mut command = Command::new(browser);
+    command
         .args([
             "--headless",
             "--no-sandbox",
@@ -37,7 +37,14 @@ fn dom(browser: &str, file: &Path) -> String {
             "--disable-component-update",
             "--disable-sync",
         ])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg(format!("--user-data-dir={}", profile.path().display()));
+    command
+}
+
+/// The DOM Chromium builds from a file, after parsing.
+fn dom(browser: &str, file: &Path) -> String {
+    let profile = tempfile::tempdir().unwrap();
+    let out = headless(browser, &profile)
         .arg("--dump-dom")
         .arg(format!("file://{}", file.display()))
         .output()
@@ -87,18 +94,8 @@ impl Chrome {
     fn open(browser: &str, url: &str) -> Chrome {
         use std::io::{BufRead, BufReader};
         let profile = tempfile::tempdir().unwrap();
-        let mut child = Command::new(browser)
-            .args([
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--no-first-run",
-                "--disable-component-update",
-                "--disable-sync",
-                "--remote-debugging-port=0",
-            ])
-            .arg(format!("--user-data-dir={}", profile.path().display()))
+        let mut child = headless(browser, &profile)
+            .arg("--remote-debugging-port=0")
             .arg(url)
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::piped())

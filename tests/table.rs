@@ -8,6 +8,17 @@ use rust_xlsxwriter::{Format, Workbook};
 
 /// A messy county table: a merged title, odd header spellings, a 序号 column, a phone stored as
 /// a number, an Excel serial date, a blank row, a row without region and one with a bad group.
+fn import_into(site: &Site, table: &std::path::Path) -> common::Run {
+    saishi(&[
+        "import",
+        table.to_str().unwrap(),
+        "--root",
+        site.root.to_str().unwrap(),
+        "--region",
+        "左权县",
+    ])
+}
+
 fn messy_xlsx(path: &std::path::Path) {
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();
@@ -95,14 +106,7 @@ fn a_messy_spreadsheet_becomes_entry_files() {
     let site = Site::fixture("minimal");
     let table = site.root.parent().unwrap().join("左权县.xlsx");
     messy_xlsx(&table);
-    let run = saishi(&[
-        "import",
-        table.to_str().unwrap(),
-        "--root",
-        site.root.to_str().unwrap(),
-        "--region",
-        "左权县",
-    ]);
+    let run = import_into(&site, &table);
     assert_eq!(
         run.code,
         Some(2),
@@ -139,14 +143,7 @@ fn a_messy_spreadsheet_becomes_entry_files() {
     site.saishi(&["check"]).assert_ok();
 
     // The same table again changes nothing.
-    let again = saishi(&[
-        "import",
-        table.to_str().unwrap(),
-        "--root",
-        site.root.to_str().unwrap(),
-        "--region",
-        "左权县",
-    ]);
+    let again = import_into(&site, &table);
     assert!(
         again.stderr.contains("wrote 0, 2 unchanged"),
         "{}",
@@ -163,14 +160,7 @@ fn a_messy_spreadsheet_becomes_entry_files() {
         .unwrap()
         .replace("李四", "李四改");
     std::fs::write(site.path("content/entries/zuoquan").join(name), &edited).unwrap();
-    let conflict = saishi(&[
-        "import",
-        table.to_str().unwrap(),
-        "--root",
-        site.root.to_str().unwrap(),
-        "--region",
-        "左权县",
-    ]);
+    let conflict = import_into(&site, &table);
     assert!(
         conflict.stderr.contains("conflict: entry `zuoquan-"),
         "{}",
