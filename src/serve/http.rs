@@ -49,7 +49,8 @@ pub fn resolve(raw: &str, root: &str, has: impl Fn(&str) -> bool) -> Resolved {
         return Resolved::NotFound;
     }
     let Some(rest) = path.strip_prefix(root) else {
-        return if format!("{path}/") == root {
+        // `/` or `/maker` when the site lives under `/maker/2025/`: send the visitor to it.
+        return if root.starts_with(path.as_ref()) {
             Resolved::Redirect(root.to_owned())
         } else {
             Resolved::NotFound
@@ -207,6 +208,10 @@ mod tests {
             Resolved::File("style.css".into())
         );
         assert_eq!(resolve("/p", "/p/", site), Resolved::Redirect("/p/".into()));
+        assert_eq!(
+            resolve("/", "/p/q/", site),
+            Resolved::Redirect("/p/q/".into())
+        );
         assert_eq!(resolve("/style.css", "/p/", site), Resolved::NotFound);
     }
 
