@@ -79,7 +79,22 @@ impl Site {
 /// the privacy guard passed, so a failed build leaves the previous output as it was.
 pub fn build(site: &Site, out_dir: &Path) -> Result<output::WriteStats, Error> {
     output::check_output_dir(&site.root, out_dir)?;
-    let files = render::render(site)?;
-    output::guard::Guard::new(site)?.check(&files)?;
-    output::write(out_dir, &files)
+    let tera = render::templates::load(&site.root, &site.config.theme).map_err(Error::Content)?;
+    let renderer = render::Renderer::new(site, &tera);
+    let guard = output::guard::Guard::new(site)?;
+    let mut writer = output::Writer::begin(out_dir)?;
+    // Pages are rendered, checked and handed over a batch at a time, so that memory does not
+    // grow with the number of entries.
+    for jobs in renderer.all_jobs().chunks(BATCH) {
+        let files = renderer.render(jobs)?;
+        guard.check(&files)?;
+        writer.add(&files)?;
+    }
+    let statics = render::static_files(&site.root, &site.config.theme)?;
+    guard.check(&statics)?;
+    writer.add(&statics)?;
+    writer.finish()
 }
+
+/// Pages rendered at a time by `build`.
+const BATCH: usize = 2048;

@@ -3,7 +3,7 @@
 
 pub mod guard;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Component, Path, PathBuf};
 
@@ -73,33 +73,147 @@ pub fn check_output_dir(root: &Path, out_dir: &Path) -> Result<(), Error> {
     Ok(())
 }
 
-/// Writes `files` into `out_dir`. A new folder is built aside and renamed into place; an
-/// existing one is updated in place, writing only changed files and removing stale ones.
+/// Writes `files` into `out_dir` (see [`Writer`]).
 pub fn write(out_dir: &Path, files: &[OutputFile]) -> Result<WriteStats, Error> {
-    if !out_dir.exists() {
+    let mut writer = Writer::begin(out_dir)?;
+    writer.add(files)?;
+    writer.finish()
+}
+
+/// Changed files kept in memory up to this many bytes; past it they wait in a folder aside.
+const PENDING_BUDGET: usize = 128 << 20;
+
+/// Receives a build's files a batch at a time; the output folder changes only in [`Writer::finish`],
+/// so a build that fails on the way leaves it as it was.
+///
+/// A new output folder is filled aside as the batches come (memory stays flat) and renamed into
+/// place. An existing one is compared file by file: only files whose bytes changed are kept (in
+/// memory, or in a folder aside past a budget), and written at the end, when files the build no
+/// longer makes are removed too.
+pub struct Writer {
+    out_dir: PathBuf,
+    /// Every file of the build, for removing stale ones.
+    targets: Vec<PathBuf>,
+    unchanged: usize,
+    fresh: bool,
+    /// The folder aside: the whole new output (fresh), or changed files past the budget.
+    aside: PathBuf,
+    pending: BTreeMap<String, Vec<u8>>,
+    pending_bytes: usize,
+    /// Past this many pending bytes, changed files go to the folder aside.
+    budget: usize,
+    spilled: BTreeSet<String>,
+    finished: bool,
+}
+
+impl Writer {
+    pub fn begin(out_dir: &Path) -> Result<Writer, Error> {
         let name = out_dir
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "public".into());
-        let staging = out_dir.with_file_name(format!(".{name}.saishi-staging"));
-        if staging.exists() {
-            fs::remove_dir_all(&staging).map_err(io(&staging))?;
+        let aside = out_dir.with_file_name(format!(".{name}.saishi-staging"));
+        if aside.exists() {
+            fs::remove_dir_all(&aside).map_err(io(&aside))?;
         }
-        let stats = update(&staging, files)?;
-        fs::rename(&staging, out_dir).map_err(io(out_dir))?;
-        return Ok(stats);
+        Ok(Writer {
+            out_dir: out_dir.to_owned(),
+            targets: Vec::new(),
+            unchanged: 0,
+            fresh: !out_dir.exists(),
+            aside,
+            pending: BTreeMap::new(),
+            pending_bytes: 0,
+            budget: PENDING_BUDGET,
+            spilled: BTreeSet::new(),
+            finished: false,
+        })
     }
-    update(out_dir, files)
+
+    /// Takes a batch of files (a later file of the same path replaces an earlier one).
+    pub fn add(&mut self, files: &[OutputFile]) -> Result<(), Error> {
+        for f in files {
+            self.targets.push(target(&self.out_dir, &f.path)?);
+        }
+        if self.fresh {
+            write_files(&self.aside, files, false)?;
+            return Ok(());
+        }
+        let same: Vec<bool> = files
+            .par_iter()
+            .map(|f| {
+                target(&self.out_dir, &f.path)
+                    .is_ok_and(|t| fs::read(t).is_ok_and(|old| old == f.bytes))
+            })
+            .collect();
+        for (f, same) in files.iter().zip(same) {
+            if same {
+                self.unchanged += 1;
+                self.pending_bytes -= self.pending.remove(&f.path).map_or(0, |b| b.len());
+            } else {
+                self.pending_bytes += f.bytes.len();
+                self.pending.insert(f.path.clone(), f.bytes.clone());
+            }
+        }
+        if self.pending_bytes > self.budget {
+            let batch: Vec<OutputFile> = std::mem::take(&mut self.pending)
+                .into_iter()
+                .map(|(path, bytes)| OutputFile { path, bytes })
+                .collect();
+            write_files(&self.aside, &batch, false)?;
+            self.spilled.extend(batch.into_iter().map(|f| f.path));
+            self.pending_bytes = 0;
+        }
+        Ok(())
+    }
+
+    /// Puts the build in place.
+    pub fn finish(mut self) -> Result<WriteStats, Error> {
+        self.finished = true;
+        self.targets.sort();
+        self.targets.dedup();
+        if self.fresh {
+            fs::rename(&self.aside, &self.out_dir).map_err(io(&self.out_dir))?;
+            return Ok(WriteStats {
+                written: self.targets.len(),
+                unchanged: 0,
+                removed: 0,
+            });
+        }
+        for rel in &self.spilled {
+            let (from, to) = (target(&self.aside, rel)?, target(&self.out_dir, rel)?);
+            if let Some(parent) = to.parent() {
+                fs::create_dir_all(parent).map_err(io(parent))?;
+            }
+            if to.is_dir() {
+                fs::remove_dir_all(&to).map_err(io(&to))?;
+            }
+            fs::rename(&from, &to).map_err(io(&to))?;
+        }
+        let pending: Vec<OutputFile> = std::mem::take(&mut self.pending)
+            .into_iter()
+            .map(|(path, bytes)| OutputFile { path, bytes })
+            .collect();
+        write_files(&self.out_dir, &pending, false)?;
+        let removed = remove_stale(&self.out_dir, &self.targets)?;
+        if self.aside.exists() {
+            fs::remove_dir_all(&self.aside).map_err(io(&self.aside))?;
+        }
+        Ok(WriteStats {
+            written: self.spilled.len() + pending.len(),
+            unchanged: self.unchanged,
+            removed,
+        })
+    }
 }
 
-fn update(out_dir: &Path, files: &[OutputFile]) -> Result<WriteStats, Error> {
-    let (targets, written) = write_files(out_dir, files, true)?;
-    let removed = remove_stale(out_dir, &targets)?;
-    Ok(WriteStats {
-        written,
-        unchanged: files.len() - written,
-        removed,
-    })
+impl Drop for Writer {
+    /// An unfinished build leaves nothing behind.
+    fn drop(&mut self) {
+        if !self.finished {
+            let _ = fs::remove_dir_all(&self.aside);
+        }
+    }
 }
 
 /// Writes `files`, known to differ from what `out_dir` holds, and removes the `gone` ones: the
@@ -226,6 +340,59 @@ mod tests {
         );
         assert!(!out.join("b").exists());
         assert_eq!(fs::read_to_string(out.join("c.html")).unwrap(), "3");
+    }
+
+    #[test]
+    fn changed_files_past_the_budget_wait_aside() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let f = |p: &str, b: &str| OutputFile {
+            path: p.into(),
+            bytes: b.into(),
+        };
+        write(
+            &out,
+            &[f("a.html", "1"), f("b/c.html", "2"), f("old.html", "x")],
+        )
+        .unwrap();
+        let mut writer = Writer::begin(&out).unwrap();
+        writer.budget = 0;
+        writer
+            .add(&[f("a.html", "changed"), f("b/c.html", "2")])
+            .unwrap();
+        writer.add(&[f("d/e.html", "new")]).unwrap();
+        assert_eq!(
+            fs::read_to_string(out.join("a.html")).unwrap(),
+            "1",
+            "nothing changes before finish"
+        );
+        let stats = writer.finish().unwrap();
+        assert_eq!(
+            stats,
+            WriteStats {
+                written: 2,
+                unchanged: 1,
+                removed: 1
+            }
+        );
+        assert_eq!(fs::read_to_string(out.join("a.html")).unwrap(), "changed");
+        assert_eq!(fs::read_to_string(out.join("d/e.html")).unwrap(), "new");
+        assert!(!out.join("old.html").exists());
+        assert!(!dir.path().join(".public.saishi-staging").exists());
+    }
+
+    #[test]
+    fn an_unfinished_build_leaves_nothing_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let f = |p: &str, b: &str| OutputFile {
+            path: p.into(),
+            bytes: b.into(),
+        };
+        let mut writer = Writer::begin(&out).unwrap();
+        writer.add(&[f("a.html", "1")]).unwrap();
+        drop(writer);
+        assert!(!out.exists() && !dir.path().join(".public.saishi-staging").exists());
     }
 
     #[test]

@@ -63,15 +63,9 @@ pub struct Renderer<'a> {
     entries: Vec<Arc<EntryView>>,
 }
 
-/// Renders the whole site, static files included. Nothing is written: the caller decides what
-/// reaches the disk.
-pub fn render(site: &Site) -> Result<Vec<OutputFile>, Error> {
-    let tera = templates::load(&site.root, &site.config.theme).map_err(Error::Content)?;
-    Renderer::new(site, &tera).render_site()
-}
-
 impl<'a> Renderer<'a> {
-    /// Every page and the static files, sorted by path.
+    /// Every page and the static files, sorted by path. Nothing is written: the caller decides
+    /// what reaches the disk.
     pub fn render_site(&self) -> Result<Vec<OutputFile>, Error> {
         let mut out = self.render(&self.all_jobs())?;
         out.extend(static_files(&self.site.root, &self.site.config.theme)?);
