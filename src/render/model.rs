@@ -112,7 +112,7 @@ pub struct FindingView {
     pub name: &'static str,
     pub clause: &'static str,
     pub status: &'static str,
-    pub message: String,
+    pub message: crate::rules::Message,
 }
 
 /// The public face of one entry: the public fields of SPEC and the verdicts, nothing else.

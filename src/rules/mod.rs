@@ -89,26 +89,29 @@ pub enum Outcome {
 #[derive(Debug, Clone)]
 pub struct Verdict {
     pub outcome: Outcome,
-    pub message: String,
+    pub message: Message,
     pub detail: Option<String>,
 }
 
+/// A finding's message: most are fixed texts, which need no allocation per entry.
+pub type Message = std::borrow::Cow<'static, str>;
+
 impl Verdict {
-    pub fn pass(message: impl Into<String>) -> Self {
+    pub fn pass(message: impl Into<Message>) -> Self {
         Verdict {
             outcome: Outcome::Pass,
             message: message.into(),
             detail: None,
         }
     }
-    pub fn breach(message: impl Into<String>) -> Self {
+    pub fn breach(message: impl Into<Message>) -> Self {
         Verdict {
             outcome: Outcome::Breach,
             message: message.into(),
             detail: None,
         }
     }
-    pub fn unknown(message: impl Into<String>) -> Self {
+    pub fn unknown(message: impl Into<Message>) -> Self {
         Verdict {
             outcome: Outcome::Unknown,
             message: message.into(),
@@ -264,7 +267,7 @@ pub static RULES: &[Rule] = &[
 pub struct Finding {
     pub rule: &'static Rule,
     pub status: Status,
-    pub message: String,
+    pub message: Message,
     pub detail: Option<String>,
 }
 
