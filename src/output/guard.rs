@@ -205,9 +205,13 @@ fn verdict(mut leaks: Vec<Leak>) -> Result<(), Error> {
     Err(Error::Privacy(leaks))
 }
 
+/// The searcher: a contiguous NFA with dense upper states scans the output markedly faster than
+/// the default for tens of thousands of patterns, for a few more MB.
 fn build<I: IntoIterator<Item = P>, P: AsRef<[u8]>>(patterns: I) -> Result<AhoCorasick, Error> {
     AhoCorasickBuilder::new()
         .match_kind(MatchKind::Standard)
+        .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
+        .dense_depth(4)
         .build(patterns)
         .map_err(|e| Error::Guard(e.to_string()))
 }
