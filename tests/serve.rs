@@ -270,6 +270,31 @@ fn events_tell_open_pages_to_reload_or_show_errors() {
 }
 
 #[test]
+fn a_burst_of_saves_gives_one_rebuild() {
+    let site = Site::fixture("minimal");
+    let server = Server::start_verbose(&site.root);
+    eventually("first build", || server.logged("rebuilt everything") == 1);
+    // A checkout or a script writes many files at once.
+    for n in 0..30 {
+        site.write(
+            &format!("content/entries/burst-{n:02}.yaml"),
+            &format!("project: 批量{n}\nregion: 祁县\n"),
+        );
+    }
+    eventually("all 30 served", || {
+        server.get("/entries/burst-29/").status == 200
+            && server.get("/entries/burst-00/").status == 200
+    });
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let rebuilds = server.logged("rebuilt entries");
+    assert!(
+        (1..=2).contains(&rebuilds),
+        "30 saves gave {rebuilds} rebuilds:\n{}",
+        server.log.lock().unwrap()
+    );
+}
+
+#[test]
 fn a_taken_port_is_explained() {
     let site = Site::fixture("minimal");
     let first = Server::start(&site.root, &[]);

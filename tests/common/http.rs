@@ -93,18 +93,41 @@ pub struct Server {
     pub child: Child,
     /// host:port
     pub addr: String,
+    /// What the server printed on stderr so far (read all along, so the pipe never fills).
+    pub log: std::sync::Arc<std::sync::Mutex<String>>,
 }
 
 impl Server {
+    /// `saishi serve --quiet` on a free port.
     pub fn start(root: &std::path::Path, extra: &[&str]) -> Server {
+        let mut args = vec!["--quiet"];
+        args.extend_from_slice(extra);
+        Server::spawn(root, &args)
+    }
+
+    /// `saishi serve` on a free port, printing a line per rebuild.
+    pub fn start_verbose(root: &std::path::Path) -> Server {
+        Server::spawn(root, &[])
+    }
+
+    fn spawn(root: &std::path::Path, extra: &[&str]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_saishi"))
-            .args(["serve", "--quiet", "--port", "0", "--root"])
+            .args(["serve", "--port", "0", "--root"])
             .arg(root)
             .args(extra)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
+        let log = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let (sink, stderr) = (log.clone(), child.stderr.take().unwrap());
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                let mut log = sink.lock().unwrap();
+                log.push_str(&line);
+                log.push('\n');
+            }
+        });
         let mut line = String::new();
         BufReader::new(child.stdout.take().unwrap())
             .read_line(&mut line)
@@ -119,7 +142,12 @@ impl Server {
             .next()
             .unwrap()
             .to_owned();
-        Server { child, addr }
+        Server { child, addr, log }
+    }
+
+    /// How many times the log holds `text`.
+    pub fn logged(&self, text: &str) -> usize {
+        self.log.lock().unwrap().matches(text).count()
     }
 
     pub fn get(&self, path: &str) -> Response {
