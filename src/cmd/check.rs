@@ -123,19 +123,23 @@ fn mark(status: Status) -> &'static str {
 }
 
 fn print_text(site: &Site, progress: &Progress) {
+    use std::io::Write;
+    // One write per report, not per line: a provincial round has tens of thousands of entries.
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let mut counts = [0usize; 3];
     for (e, a) in site.content.entries.iter().zip(&site.assessments) {
         counts[a.status as usize] += 1;
         if a.status == Overall::Ok && progress.quiet {
             continue;
         }
-        println!(
-            "{}:{}: {} [{}] {}",
+        let project = e.fields.project.as_deref().unwrap_or("(未填写项目名称)");
+        let _ = writeln!(
+            out,
+            "{}:{}: {} [{}] {project}",
             e.file,
             e.line,
             e.id,
-            a.status.as_str(),
-            e.fields.project.as_deref().unwrap_or("(未填写项目名称)")
+            a.status.as_str()
         );
         for f in a.findings.iter().filter(|f| f.status != Status::Pass) {
             let clause = if f.rule.clause == "—" {
@@ -143,17 +147,19 @@ fn print_text(site: &Site, progress: &Progress) {
             } else {
                 format!("（通知{}）", f.rule.clause)
             };
-            println!(
+            let _ = writeln!(
+                out,
                 "  {} {:<12} {}{clause}",
                 mark(f.status),
                 f.rule.id,
                 f.message
             );
             if let Some(detail) = &f.detail {
-                println!("    {detail}");
+                let _ = writeln!(out, "    {detail}");
             }
         }
     }
+    let _ = out.flush();
     progress.say(format_args!(
         "{} entries: {} ok, {} warn, {} fail",
         site.content.entries.len(),
