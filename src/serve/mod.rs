@@ -375,7 +375,13 @@ impl Preview {
             .collect();
         let new_ids: BTreeSet<&str> = site.content.entries.iter().map(|e| e.id.as_str()).collect();
         let mut regions: BTreeSet<&str> = BTreeSet::new();
-        let mut jobs: Vec<Job> = Job::OVERVIEWS.to_vec();
+        // The sitemap lists entry addresses only: the same ids give the same sitemap.
+        let same_ids =
+            new_ids.len() == old_index.len() && new_ids.iter().all(|id| old_index.contains_key(id));
+        let mut jobs: Vec<Job> = Job::OVERVIEWS
+            .into_iter()
+            .filter(|j| !(same_ids && *j == Job::Sitemap))
+            .collect();
         for (i, e) in site
             .content
             .entries
