@@ -52,6 +52,14 @@ impl Job {
         Job::Sitemap,
         Job::Json,
     ];
+
+    /// Whether the page lists entries by the thousand (a county, the site's data or sitemap).
+    pub fn lists_entries(self) -> bool {
+        matches!(
+            self,
+            Job::Region(_) | Job::Json | Job::Sitemap | Job::Regions
+        )
+    }
 }
 
 /// Renders pages of one site with templates compiled once.
