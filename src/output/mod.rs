@@ -310,6 +310,13 @@ fn remove_stale(out_dir: &Path, keep: &[PathBuf]) -> Result<usize, Error> {
 mod tests {
     use super::*;
 
+    fn f(path: &str, bytes: &str) -> OutputFile {
+        OutputFile {
+            path: path.into(),
+            bytes: bytes.into(),
+        }
+    }
+
     #[test]
     fn paths_stay_inside() {
         let out = Path::new("/tmp/out");
@@ -323,10 +330,6 @@ mod tests {
     fn writes_only_changes_and_removes_stale() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
-        let f = |p: &str, b: &str| OutputFile {
-            path: p.into(),
-            bytes: b.into(),
-        };
         let first = write(&out, &[f("a/index.html", "1"), f("b/index.html", "2")]).unwrap();
         assert_eq!(first.written, 2);
         let second = write(&out, &[f("a/index.html", "1"), f("c.html", "3")]).unwrap();
@@ -346,10 +349,6 @@ mod tests {
     fn changed_files_past_the_budget_wait_aside() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
-        let f = |p: &str, b: &str| OutputFile {
-            path: p.into(),
-            bytes: b.into(),
-        };
         write(
             &out,
             &[f("a.html", "1"), f("b/c.html", "2"), f("old.html", "x")],
@@ -385,10 +384,6 @@ mod tests {
     fn an_unfinished_build_leaves_nothing_behind() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
-        let f = |p: &str, b: &str| OutputFile {
-            path: p.into(),
-            bytes: b.into(),
-        };
         let mut writer = Writer::begin(&out).unwrap();
         writer.add(&[f("a.html", "1")]).unwrap();
         drop(writer);

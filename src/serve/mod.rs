@@ -397,6 +397,7 @@ impl Preview {
                     .and_then(|&j| region_slug(old, &old.content.entries[j])),
             );
         }
+        let mut gone = Vec::new();
         for e in old
             .content
             .entries
@@ -404,14 +405,8 @@ impl Preview {
             .filter(|e| !new_ids.contains(e.id.as_str()))
         {
             regions.extend(region_slug(old, e));
+            gone.push(format!("entries/{}/index.html", e.id));
         }
-        let gone: Vec<String> = old
-            .content
-            .entries
-            .iter()
-            .filter(|e| !new_ids.contains(e.id.as_str()))
-            .map(|e| format!("entries/{}/index.html", e.id))
-            .collect();
         let renderer = Renderer::with_views(&site, &last.tera, |i| {
             unchanged[i].map(|j| last.views[j].clone())
         });
