@@ -69,6 +69,8 @@ pub struct Renderer<'a> {
     base: Context,
     view: SiteView,
     entries: Vec<Arc<EntryView>>,
+    /// The entries of each region (by index into `view.regions`), in the order of `entries`.
+    by_region: Vec<Vec<usize>>,
 }
 
 impl<'a> Renderer<'a> {
@@ -114,12 +116,25 @@ impl<'a> Renderer<'a> {
         let view = SiteView::new(site, &entries);
         let mut base = Context::new();
         base.insert("site", &view);
+        let slots: std::collections::HashMap<&str, usize> = view
+            .regions
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.slug.as_str(), i))
+            .collect();
+        let mut by_region = vec![Vec::new(); view.regions.len()];
+        for (i, e) in entries.iter().enumerate() {
+            if let Some(&slot) = e.region_slug.as_deref().and_then(|s| slots.get(s)) {
+                by_region[slot].push(i);
+            }
+        }
         Renderer {
             site,
             tera,
             base,
             view,
             entries,
+            by_region,
         }
     }
 
@@ -154,8 +169,12 @@ impl<'a> Renderer<'a> {
 
     /// Renders `jobs` in parallel; every template error is reported, each once.
     pub fn render(&self, jobs: &[Job]) -> Result<Vec<OutputFile>, Error> {
-        let rendered: Vec<Result<Vec<OutputFile>, Diagnostic>> =
-            jobs.par_iter().map(|job| self.job(*job)).collect();
+        // Each worker keeps one context with the site-wide values and reuses it page after page:
+        // copying `site` (all regions, rules, links) for every page cost more than rendering.
+        let rendered: Vec<Result<Vec<OutputFile>, Diagnostic>> = jobs
+            .par_iter()
+            .map_init(|| self.base.clone(), |ctx, job| self.job(ctx, *job))
+            .collect();
         let mut out = Vec::with_capacity(rendered.len() + 1);
         let mut errors = Vec::new();
         for result in rendered {
@@ -171,19 +190,24 @@ impl<'a> Renderer<'a> {
             Err(Error::Content(errors))
         }
     }
+
     fn page(
         &self,
+        ctx: &mut Context,
         template: &str,
         path: String,
-        extra: impl FnOnce(&mut Context),
+        extra: impl FnOnce(&mut PageVars),
     ) -> Result<Vec<OutputFile>, Diagnostic> {
-        let mut ctx = self.base.clone();
-        ctx.insert(
+        let mut vars = PageVars {
+            ctx,
+            keys: Vec::new(),
+        };
+        vars.insert(
             "path",
             &format!("{}{}", self.view.root, path.trim_end_matches("index.html")),
         );
-        extra(&mut ctx);
-        let text = self.tera.render(template, &ctx).map_err(|e| {
+        extra(&mut vars);
+        let text = self.tera.render(template, vars.ctx).map_err(|e| {
             templates::template_error(
                 &format!("themes/{}/templates/{template}", self.site.config.theme),
                 &e,
@@ -195,18 +219,19 @@ impl<'a> Renderer<'a> {
         }])
     }
 
-    fn job(&self, job: Job) -> Result<Vec<OutputFile>, Diagnostic> {
+    fn job(&self, ctx: &mut Context, job: Job) -> Result<Vec<OutputFile>, Diagnostic> {
         let site = self.site;
         match job {
-            Job::Index => self.page("index.html", "index.html".into(), |_| {}),
-            Job::Notices => self.page("notices.html", "notices/index.html".into(), |_| {}),
+            Job::Index => self.page(ctx, "index.html", "index.html".into(), |_| {}),
+            Job::Notices => self.page(ctx, "notices.html", "notices/index.html".into(), |_| {}),
             Job::Notice(i) => {
                 let p = &site.content.notices[i];
                 self.page(
+                    ctx,
                     "notice.html",
                     format!("notices/{}/index.html", p.slug),
-                    |ctx| {
-                        ctx.insert("page", &PageView::new(p, markdown::trusted(&p.body)));
+                    |vars| {
+                        vars.insert("page", &PageView::new(p, markdown::trusted(&p.body)));
                     },
                 )
             }
@@ -216,8 +241,8 @@ impl<'a> Renderer<'a> {
                     "guide/" => "guide/index.html".to_owned(),
                     url => format!("{url}index.html"),
                 };
-                let mut out = self.page("guide.html", path, |ctx| {
-                    ctx.insert("page", &PageView::new(p, markdown::trusted(&p.body)));
+                let mut out = self.page(ctx, "guide.html", path, |vars| {
+                    vars.insert("page", &PageView::new(p, markdown::trusted(&p.body)));
                 })?;
                 // The first page is also reachable by its own slug.
                 if i == 0 {
@@ -234,24 +259,23 @@ impl<'a> Renderer<'a> {
                     .map(AsRef::as_ref)
                     .filter(|e| e.region_slug.is_none())
                     .collect();
-                self.page("regions.html", "regions/index.html".into(), |ctx| {
-                    ctx.insert("unmatched", &unmatched)
+                self.page(ctx, "regions.html", "regions/index.html".into(), |vars| {
+                    vars.insert("unmatched", &unmatched)
                 })
             }
             Job::Region(i) => {
                 let region = &self.view.regions[i];
-                let entries: Vec<&EntryView> = self
-                    .entries
+                let entries: Vec<&EntryView> = self.by_region[i]
                     .iter()
-                    .map(AsRef::as_ref)
-                    .filter(|e| e.region_slug.as_deref() == Some(region.slug.as_str()))
+                    .map(|&e| self.entries[e].as_ref())
                     .collect();
                 let mut out = self.page(
+                    ctx,
                     "region.html",
                     format!("regions/{}/index.html", region.slug),
-                    |ctx| {
-                        ctx.insert("region", region);
-                        ctx.insert("entries", &entries);
+                    |vars| {
+                        vars.insert("region", region);
+                        vars.insert("entries", &entries);
                     },
                 )?;
                 // The county's public list as a download, beside its page.
@@ -274,22 +298,23 @@ impl<'a> Renderer<'a> {
                     .map(FindingView::new)
                     .collect();
                 self.page(
+                    ctx,
                     "entry.html",
                     format!("entries/{}/index.html", view.id),
-                    |ctx| {
-                        ctx.insert("entry", view.as_ref());
-                        ctx.insert("findings", &findings);
-                        ctx.insert("summary_html", &summary_html);
+                    |vars| {
+                        vars.insert("entry", view.as_ref());
+                        vars.insert("findings", &findings);
+                        vars.insert("summary_html", &summary_html);
                     },
                 )
             }
-            Job::Results => self.page("results.html", "results/index.html".into(), |ctx| {
-                ctx.insert("awards", &model::awards(&self.entries));
+            Job::Results => self.page(ctx, "results.html", "results/index.html".into(), |vars| {
+                vars.insert("awards", &model::awards(&self.entries));
             }),
-            Job::NotFound => self.page("404.html", "404.html".into(), |_| {}),
-            Job::Sitemap => self.page("sitemap.xml", "sitemap.xml".into(), |ctx| {
+            Job::NotFound => self.page(ctx, "404.html", "404.html".into(), |_| {}),
+            Job::Sitemap => self.page(ctx, "sitemap.xml", "sitemap.xml".into(), |vars| {
                 let entries: Vec<&str> = self.entries.iter().map(|e| e.url.as_str()).collect();
-                ctx.insert("entry_urls", &entries);
+                vars.insert("entry_urls", &entries);
             }),
             Job::Feed => {
                 let notices: Vec<PageView> = site
@@ -305,9 +330,9 @@ impl<'a> Renderer<'a> {
                     .filter_map(|p| p.date)
                     .max()
                     .unwrap_or(site.config.contest.deadline);
-                self.page("feed.xml", "feed.xml".into(), |ctx| {
-                    ctx.insert("notices", &notices);
-                    ctx.insert("updated", &updated.to_string());
+                self.page(ctx, "feed.xml", "feed.xml".into(), |vars| {
+                    vars.insert("notices", &notices);
+                    vars.insert("updated", &updated.to_string());
                 })
             }
             Job::Json => {
@@ -352,6 +377,28 @@ impl<'a> Renderer<'a> {
                     bytes: json,
                 }])
             }
+        }
+    }
+}
+
+/// The variables of one page, over the worker's site-wide context. What a page inserts is taken
+/// out again when it is done, so that nothing of one page shows on the next.
+struct PageVars<'c> {
+    ctx: &'c mut Context,
+    keys: Vec<&'static str>,
+}
+
+impl PageVars<'_> {
+    fn insert<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) {
+        self.ctx.insert(key, value);
+        self.keys.push(key);
+    }
+}
+
+impl Drop for PageVars<'_> {
+    fn drop(&mut self) {
+        for key in &self.keys {
+            self.ctx.remove(key);
         }
     }
 }
@@ -440,4 +487,28 @@ pub fn static_files(root: &Path, theme: &str) -> Result<Vec<OutputFile>, Error> 
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_variables_do_not_outlive_their_page() {
+        let mut ctx = Context::new();
+        ctx.insert("site", "shared");
+        {
+            let mut vars = PageVars {
+                ctx: &mut ctx,
+                keys: Vec::new(),
+            };
+            vars.insert("entry", "e1");
+            assert_eq!(vars.ctx.get("entry"), Some(&tera::Value::from("e1")));
+        }
+        assert!(
+            !ctx.contains_key("entry"),
+            "a page's variable stayed behind"
+        );
+        assert_eq!(ctx.get("site"), Some(&tera::Value::from("shared")));
+    }
 }
