@@ -1,5 +1,6 @@
 //! What rules need to know about all entries at once, computed once per run.
 
+use rayon::prelude::*;
 use rustc_hash::FxHashMap as HashMap;
 use std::sync::Arc;
 
@@ -70,6 +71,10 @@ impl<'a> Context<'a> {
                     project: fold_loose(&w.project),
                 });
         }
+        // The folded names, once per entry and in parallel, before the indexes read them.
+        entries.par_iter().for_each(|e| {
+            e.keys();
+        });
         let (team_overlaps, duplicates) =
             rayon::join(|| team_overlaps(entries), || duplicates(entries));
         Context {
@@ -98,33 +103,32 @@ impl<'a> Context<'a> {
 }
 
 fn team_overlaps(entries: &[Arc<Entry>]) -> HashMap<&str, Links<'_>> {
-    let mut by_person: HashMap<&str, Vec<&Entry>> = HashMap::default();
+    let mut by_person: HashMap<&str, Vec<&str>> = HashMap::default();
     for e in entries {
         for n in &e.keys().team {
-            by_person.entry(n).or_default().push(e);
+            by_person.entry(n).or_default().push(&e.id);
         }
     }
-    let mut shared: Vec<(&str, Vec<&Entry>)> = by_person
-        .into_iter()
-        .filter(|(_, es)| es.len() > 1)
-        .collect();
-    shared.sort_by(|a, b| a.0.cmp(b.0));
-    let mut out: HashMap<&str, Links> = HashMap::default();
-    for (person, members) in shared {
-        for e in &members {
-            let links = out.entry(e.id.as_str()).or_default();
-            for other in members.iter().filter(|o| o.id != e.id) {
-                if !links.others.contains(&other.id.as_str()) {
-                    links.others.push(&other.id);
+    // Each entry gathers its own links (in parallel); repeats, when two entries share several
+    // members, are dropped once at the end rather than looked for at every link.
+    entries
+        .par_iter()
+        .filter_map(|e| {
+            let mut links = Links::default();
+            for person in &e.keys().team {
+                let ids = by_person
+                    .get(person.as_str())
+                    .map_or(&[][..], Vec::as_slice);
+                if ids.len() > 1 {
+                    links.others.extend(ids.iter().filter(|id| **id != e.id));
+                    links.why.push(person);
                 }
             }
-            links.why.push(person);
-        }
-    }
-    for links in out.values_mut() {
-        links.others.sort_unstable();
-    }
-    out
+            links.others.sort_unstable();
+            links.others.dedup();
+            (!links.others.is_empty()).then_some((e.id.as_str(), links))
+        })
+        .collect()
 }
 
 fn duplicates(entries: &[Arc<Entry>]) -> HashMap<&str, Vec<(&str, Likeness)>> {

@@ -548,6 +548,22 @@ mod tests {
     }
 
     #[test]
+    fn team_overlap_names_each_other_entry_once_in_order() {
+        let entries: Vec<Arc<Entry>> = [
+            team("a", &["王伟", "李娜", "赵六"]),
+            team("c", &["赵六"]),
+            team("b", &["李娜", "王伟"]),
+        ]
+        .into_iter()
+        .map(Arc::new)
+        .collect();
+        let a = &assess(&entries, &Contest::default(), &[])[0];
+        let finding = a.findings.iter().find(|f| f.rule.id == "team-overlap");
+        let message = finding.map(|f| f.message.to_string()).unwrap_or_default();
+        assert!(message.contains("（b、c）"), "{message}");
+    }
+
+    #[test]
     fn duplicates_fail_every_copy() {
         let mut a = good("a");
         let mut b = good("b");
