@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 
 use config::Config;
 use content::{Content, Diagnostic};
+use rayon::prelude::*;
 use rules::Assessment;
 
 /// Why a command could not do its work.
@@ -76,12 +77,16 @@ impl Site {
 }
 
 /// Renders `site` and writes it to `out_dir`: nothing is written unless every page rendered and
-/// the privacy guard passed, so a failed build leaves the previous output as it was.
+/// the privacy guard passed, so a failed build leaves the previous output as it was. Pages whose
+/// inputs are the same as at the last build into `out_dir` (see [`output::manifest`]) are not
+/// rendered again.
 pub fn build(site: &Site, out_dir: &Path) -> Result<output::WriteStats, Error> {
     output::check_output_dir(&site.root, out_dir)?;
-    let tera = render::templates::load(&site.root, &site.config.theme).map_err(Error::Content)?;
-    let renderer = render::Renderer::new(site, &tera);
-    let guard = output::guard::Guard::new(site)?;
+    let theme = render::templates::load(&site.root, &site.config.theme).map_err(Error::Content)?;
+    let renderer = render::Renderer::new(site, &theme.tera);
+    let prints = renderer.fingerprints(theme.digest);
+    // Built on first use: a build that renders nothing new has nothing to check.
+    let mut guard = None;
     let mut writer = output::Writer::begin(out_dir)?;
     // Pages are rendered, checked and handed over a batch at a time, so that memory does not
     // grow with the number of entries. Pages that list every entry of a county or of the site
@@ -91,14 +96,61 @@ pub fn build(site: &Site, out_dir: &Path) -> Result<output::WriteStats, Error> {
         .into_iter()
         .partition(|j| j.lists_entries());
     for jobs in lists.chunks(1).chain(pages.chunks(BATCH)) {
-        let files = renderer.render(jobs)?;
-        guard.check(&files)?;
-        writer.add(&files)?;
+        let keyed: Vec<(render::Job, String, u64, bool)> = jobs
+            .par_iter()
+            .map(|&job| {
+                let (key, print) = renderer.fingerprint(&prints, job);
+                let unchanged = writer.is_unchanged(&key, print);
+                (job, key, print, unchanged)
+            })
+            .collect();
+        let mut todo = Vec::new();
+        for (job, key, print, unchanged) in keyed {
+            if unchanged {
+                writer.keep(&key)?;
+            } else {
+                todo.push((job, key, print));
+            }
+        }
+        let jobs: Vec<render::Job> = todo.iter().map(|(job, _, _)| *job).collect();
+        let rendered = renderer.render_each(&jobs)?;
+        for ((_, key, print), files) in todo.into_iter().zip(&rendered) {
+            writer.record(key, print, files);
+        }
+        let files: Vec<render::OutputFile> = rendered.into_iter().flatten().collect();
+        if !files.is_empty() {
+            guarded(&mut guard, site)?.check(&files)?;
+            writer.add(&files)?;
+        }
     }
-    let statics = render::static_files(&site.root, &site.config.theme)?;
-    guard.check(&statics)?;
-    writer.add(&statics)?;
+    let mut statics = Vec::new();
+    for file in render::static_files(&site.root, &site.config.theme)? {
+        let key = format!("static/{}", file.path);
+        let print = render::fingerprint::of_bytes(&file.bytes);
+        if writer.is_unchanged(&key, print) {
+            writer.keep(&key)?;
+        } else {
+            writer.record(key, print, std::slice::from_ref(&file));
+            statics.push(file);
+        }
+    }
+    if !statics.is_empty() {
+        guarded(&mut guard, site)?.check(&statics)?;
+        writer.add(&statics)?;
+    }
     writer.finish()
+}
+
+/// The guard of `site`, built the first time it is needed.
+fn guarded<'g>(
+    guard: &'g mut Option<output::guard::Guard>,
+    site: &Site,
+) -> Result<&'g output::guard::Guard, Error> {
+    let built = match guard.take() {
+        Some(g) => g,
+        None => output::guard::Guard::new(site)?,
+    };
+    Ok(guard.insert(built))
 }
 
 /// Pages rendered at a time by `build`.

@@ -313,3 +313,80 @@ fn refuses_to_build_into_the_site_itself() {
     );
     assert!(site.path("content/entries/valid-001.yaml").exists());
 }
+
+/// An incremental build must give the very bytes a build from scratch gives.
+fn assert_same_as_a_clean_build(site: &Site) {
+    let clean = site.path("clean");
+    site.saishi(&["build", "--output", clean.to_str().unwrap()])
+        .assert_ok();
+    assert_eq!(tree(&site.path("public")), tree(&clean));
+}
+
+/// The files `run` reports as written and as left alone without being made again.
+fn written_and_kept(run: &common::Run) -> (usize, usize) {
+    let number = |before: &str| -> usize {
+        let at = run
+            .stderr
+            .find(before)
+            .unwrap_or_else(|| panic!("{}", run.stderr));
+        let digits: String = run.stderr[..at]
+            .chars()
+            .rev()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        digits.chars().rev().collect::<String>().parse().unwrap()
+    };
+    (number(" files written"), number(" of them not made again"))
+}
+
+#[test]
+fn a_rebuild_makes_again_only_pages_whose_inputs_changed() {
+    let site = Site::sample();
+    site.build().assert_ok();
+    let file = "content/entries/heshun/heshun-001.yaml";
+    let text = std::fs::read_to_string(site.path(file)).unwrap();
+    let project = text.lines().find(|l| l.starts_with("project:")).unwrap();
+    site.write(file, &text.replace(project, "project: 改过名的项目"));
+    let run = site.build();
+    run.assert_ok();
+    let (written, kept) = written_and_kept(&run);
+    // The entry's page, its county's page and list, and the site's data.
+    assert!((1..=6).contains(&written), "{}", run.stderr);
+    assert!(kept > 50, "{}", run.stderr);
+    assert_same_as_a_clean_build(&site);
+    let page = std::fs::read_to_string(site.path("public/entries/heshun-001/index.html")).unwrap();
+    assert!(page.contains("改过名的项目"));
+    let again = site.build();
+    again.assert_ok();
+    assert_eq!(written_and_kept(&again).0, 0, "{}", again.stderr);
+}
+
+#[test]
+fn a_rebuild_restores_output_files_removed_or_edited_since() {
+    let site = Site::sample();
+    site.build().assert_ok();
+    let before = tree(&site.path("public"));
+    std::fs::remove_file(site.path("public/entries/heshun-001/index.html")).unwrap();
+    site.write("public/entries/heshun-002/index.html", "edited by hand");
+    let run = site.build();
+    run.assert_ok();
+    assert_eq!(written_and_kept(&run).0, 2, "{}", run.stderr);
+    assert_eq!(tree(&site.path("public")), before);
+}
+
+#[test]
+fn a_template_change_makes_every_page_again() {
+    let site = Site::sample();
+    site.build().assert_ok();
+    let base = "themes/default/templates/base.html";
+    let text = std::fs::read_to_string(site.path(base)).unwrap();
+    site.write(
+        base,
+        &text.replace("<main id=\"main\"", "<main data-look=\"new\" id=\"main\""),
+    );
+    let run = site.build();
+    run.assert_ok();
+    assert_same_as_a_clean_build(&site);
+    let page = std::fs::read_to_string(site.path("public/entries/heshun-001/index.html")).unwrap();
+    assert!(page.contains("data-look=\"new\""));
+}

@@ -38,10 +38,11 @@ pub fn run(args: &Args, progress: &Progress) -> ExitCode {
     match crate::build(&site, &out_dir) {
         Ok(stats) => {
             progress.say(format_args!(
-                "built {}: {} files written, {} unchanged, {} removed ({} ms)",
+                "built {}: {} files written, {} unchanged ({} of them not made again), {} removed ({} ms)",
                 out_dir.display(),
                 stats.written,
                 stats.unchanged,
+                stats.kept,
                 stats.removed,
                 start.elapsed().as_millis()
             ));

@@ -44,7 +44,7 @@ enum Issuers {
 }
 
 /// An attachment of a notice: a title, and where to find it if it is published.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Hash, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum Attachment {
     Title(String),
@@ -56,7 +56,7 @@ pub enum Attachment {
 }
 
 /// A notice or a guide page, read and typed.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 pub struct Page {
     pub file: String,
     pub slug: String,

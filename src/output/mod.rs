@@ -2,6 +2,7 @@
 //! and passed the privacy guard; then only files whose bytes changed are written.
 
 pub mod guard;
+pub mod manifest;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -11,6 +12,7 @@ use rayon::prelude::*;
 
 use crate::Error;
 use crate::render::OutputFile;
+use manifest::Manifest;
 
 /// What a write did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -18,6 +20,8 @@ pub struct WriteStats {
     pub written: usize,
     pub unchanged: usize,
     pub removed: usize,
+    /// Of the unchanged files, those left alone without being made again (see [`Writer::keep`]).
+    pub kept: usize,
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
@@ -95,6 +99,7 @@ pub struct Writer {
     /// Every file of the build, for removing stale ones.
     targets: Vec<PathBuf>,
     unchanged: usize,
+    kept: usize,
     fresh: bool,
     /// The folder aside: the whole new output (fresh), or changed files past the budget.
     aside: PathBuf,
@@ -104,6 +109,9 @@ pub struct Writer {
     budget: usize,
     spilled: BTreeSet<String>,
     finished: bool,
+    /// The pages of the last build, and of this one.
+    last: Manifest,
+    manifest: Manifest,
 }
 
 impl Writer {
@@ -120,6 +128,7 @@ impl Writer {
             out_dir: out_dir.to_owned(),
             targets: Vec::new(),
             unchanged: 0,
+            kept: 0,
             fresh: !out_dir.exists(),
             aside,
             pending: BTreeMap::new(),
@@ -127,6 +136,8 @@ impl Writer {
             budget: PENDING_BUDGET,
             spilled: BTreeSet::new(),
             finished: false,
+            last: Manifest::load(out_dir),
+            manifest: Manifest::default(),
         })
     }
 
@@ -167,6 +178,33 @@ impl Writer {
         Ok(())
     }
 
+    /// Whether page `key` of the last build had fingerprint `print` and its files are intact.
+    pub fn is_unchanged(&self, key: &str, print: u64) -> bool {
+        self.last.unchanged(&self.out_dir, key, print).is_some()
+    }
+
+    /// Leaves the files of page `key` of the last build as they are.
+    pub fn keep(&mut self, key: &str) -> Result<(), Error> {
+        if let Some((print, files)) = self.last.get(key) {
+            for (path, _) in files {
+                self.targets.push(target(&self.out_dir, path)?);
+                self.unchanged += 1;
+                self.kept += 1;
+            }
+            self.manifest.record(key.to_owned(), *print, files.clone());
+        }
+        Ok(())
+    }
+
+    /// Notes that page `key`, fingerprint `print`, is made of `files` (handed over by `add`).
+    pub fn record(&mut self, key: String, print: u64, files: &[OutputFile]) {
+        let stamps = files
+            .iter()
+            .map(|f| (f.path.clone(), f.bytes.len() as u64))
+            .collect();
+        self.manifest.record(key, print, stamps);
+    }
+
     /// Puts the build in place.
     pub fn finish(mut self) -> Result<WriteStats, Error> {
         self.finished = true;
@@ -174,10 +212,10 @@ impl Writer {
         self.targets.dedup();
         if self.fresh {
             fs::rename(&self.aside, &self.out_dir).map_err(io(&self.out_dir))?;
+            self.manifest.save(&self.out_dir)?;
             return Ok(WriteStats {
                 written: self.targets.len(),
-                unchanged: 0,
-                removed: 0,
+                ..WriteStats::default()
             });
         }
         for rel in &self.spilled {
@@ -199,10 +237,12 @@ impl Writer {
         if self.aside.exists() {
             fs::remove_dir_all(&self.aside).map_err(io(&self.aside))?;
         }
+        self.manifest.save(&self.out_dir)?;
         Ok(WriteStats {
             written: self.spilled.len() + pending.len(),
             unchanged: self.unchanged,
             removed,
+            kept: self.kept,
         })
     }
 }
@@ -219,6 +259,8 @@ impl Drop for Writer {
 /// Writes `files`, known to differ from what `out_dir` holds, and removes the `gone` ones: the
 /// output of a partial rebuild.
 pub fn apply(out_dir: &Path, files: &[OutputFile], gone: &[String]) -> Result<WriteStats, Error> {
+    // The last build's manifest no longer tells what is on disk.
+    Manifest::discard(out_dir)?;
     let (_, written) = write_files(out_dir, files, false)?;
     let mut removed = 0;
     for rel in gone {
@@ -240,6 +282,7 @@ pub fn apply(out_dir: &Path, files: &[OutputFile], gone: &[String]) -> Result<Wr
         written,
         unchanged: files.len() - written,
         removed,
+        kept: 0,
     })
 }
 
@@ -338,11 +381,26 @@ mod tests {
             WriteStats {
                 written: 1,
                 unchanged: 1,
-                removed: 1
+                removed: 1,
+                kept: 0
             }
         );
         assert!(!out.join("b").exists());
         assert_eq!(fs::read_to_string(out.join("c.html")).unwrap(), "3");
+    }
+
+    #[test]
+    fn a_partial_write_forgets_the_manifest() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let mut writer = Writer::begin(&out).unwrap();
+        let files = [f("a.html", "1")];
+        writer.record("a".into(), 1, &files);
+        writer.add(&files).unwrap();
+        writer.finish().unwrap();
+        assert!(Writer::begin(&out).unwrap().is_unchanged("a", 1));
+        apply(&out, &[f("a.html", "2")], &[]).unwrap();
+        assert!(!Writer::begin(&out).unwrap().is_unchanged("a", 1));
     }
 
     #[test]
@@ -371,7 +429,8 @@ mod tests {
             WriteStats {
                 written: 2,
                 unchanged: 1,
-                removed: 1
+                removed: 1,
+                kept: 0
             }
         );
         assert_eq!(fs::read_to_string(out.join("a.html")).unwrap(), "changed");

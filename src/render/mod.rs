@@ -1,5 +1,6 @@
 //! Rendering: the list of pages of the site, each rendered (in parallel) to bytes in memory.
 
+pub mod fingerprint;
 pub mod markdown;
 pub mod model;
 pub mod templates;
@@ -169,17 +170,22 @@ impl<'a> Renderer<'a> {
 
     /// Renders `jobs` in parallel; every template error is reported, each once.
     pub fn render(&self, jobs: &[Job]) -> Result<Vec<OutputFile>, Error> {
+        Ok(self.render_each(jobs)?.into_iter().flatten().collect())
+    }
+
+    /// Like [`Renderer::render`], keeping the files of each job apart, in the order of `jobs`.
+    pub fn render_each(&self, jobs: &[Job]) -> Result<Vec<Vec<OutputFile>>, Error> {
         // Each worker keeps one context with the site-wide values and reuses it page after page:
         // copying `site` (all regions, rules, links) for every page cost more than rendering.
         let rendered: Vec<Result<Vec<OutputFile>, Diagnostic>> = jobs
             .par_iter()
             .map_init(|| self.base.clone(), |ctx, job| self.job(ctx, *job))
             .collect();
-        let mut out = Vec::with_capacity(rendered.len() + 1);
+        let mut out = Vec::with_capacity(rendered.len());
         let mut errors = Vec::new();
         for result in rendered {
             match result {
-                Ok(files) => out.extend(files),
+                Ok(files) => out.push(files),
                 Err(e) if !errors.contains(&e) => errors.push(e),
                 Err(_) => {}
             }

@@ -1,5 +1,6 @@
 //! The theme's Tera templates: loaded and compiled once per build.
 
+use std::hash::{Hash, Hasher};
 use std::path::Path;
 
 use tera::Tera;
@@ -25,8 +26,15 @@ pub fn theme_dir(root: &Path, theme: &str) -> std::path::PathBuf {
     root.join("themes").join(theme)
 }
 
+/// A theme's templates, compiled.
+pub struct Theme {
+    pub tera: Tera,
+    /// A digest of every template's source: pages made with other templates may differ.
+    pub digest: u64,
+}
+
 /// Loads every template of `themes/<theme>/templates/`.
-pub fn load(root: &Path, theme: &str) -> Result<Tera, Vec<Diagnostic>> {
+pub fn load(root: &Path, theme: &str) -> Result<Theme, Vec<Diagnostic>> {
     let dir = format!("themes/{theme}/templates");
     if !root.join(&dir).is_dir() {
         return Err(vec![Diagnostic::whole_file(crate::config::CONFIG_FILE, format!("theme `{theme}` has no templates: {dir}/ does not exist"))
@@ -72,7 +80,12 @@ pub fn load(root: &Path, theme: &str) -> Result<Tera, Vec<Diagnostic>> {
                 .unwrap_or_default();
             vec![template_error(&format!("{dir}/{name}"), &err)]
         })?;
-    Ok(tera)
+    let mut hasher = std::hash::DefaultHasher::new();
+    sources.hash(&mut hasher);
+    Ok(Theme {
+        tera,
+        digest: hasher.finish(),
+    })
 }
 
 /// Escapes text for HTML and XML content and quoted attributes. Unlike Tera's default it leaves

@@ -195,8 +195,8 @@ impl Preview {
     fn publish_then_write(&mut self, files: Vec<OutputFile>, gone: Vec<String>) -> WriteStats {
         let stats = WriteStats {
             written: files.len(),
-            unchanged: 0,
             removed: gone.len(),
+            ..WriteStats::default()
         };
         self.publish(files.clone(), &gone, None);
         self.unwritten = Some((files, gone));
@@ -254,7 +254,9 @@ impl Preview {
     fn full(&mut self) -> Result<Rebuilt, Error> {
         let site = Site::load(&self.root)?;
         output::check_output_dir(&site.root, &self.out_dir)?;
-        let tera = templates::load(&site.root, &site.config.theme).map_err(Error::Content)?;
+        let tera = templates::load(&site.root, &site.config.theme)
+            .map_err(Error::Content)?
+            .tera;
         let renderer = Renderer::new(&site, &tera);
         let files = renderer.render_site()?;
         let views = renderer.views().to_vec();

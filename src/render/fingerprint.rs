@@ -1,0 +1,105 @@
+//! Fingerprints: a digest of everything a page is made from. A build that finds a page's
+//! fingerprint unchanged since the last build, with its files intact, need not render it again.
+
+use std::hash::{DefaultHasher, Hash, Hasher};
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use super::{Job, Renderer};
+
+/// The digests of one build: of what every page shares, and of each entry.
+pub struct Fingerprints {
+    site: u64,
+    /// One per entry, in the order of the site's entries.
+    entries: Vec<u64>,
+}
+
+/// Feeds serialized values to a hasher, so that a view is digested exactly as templates see it.
+struct HashWriter<'h>(&'h mut DefaultHasher);
+
+impl std::io::Write for HashWriter<'_> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.write(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The digest of a file's bytes.
+pub fn of_bytes(bytes: &[u8]) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    bytes.hash(&mut hasher);
+    hasher.finish()
+}
+
+fn digest_of(value: &impl Serialize, hasher: &mut DefaultHasher) {
+    // Serializing plain view types into a hasher cannot fail.
+    let _ = serde_json::to_writer(HashWriter(hasher), value);
+}
+
+impl Renderer<'_> {
+    /// The fingerprints of this build's inputs; `theme` is the digest of the templates.
+    pub fn fingerprints(&self, theme: u64) -> Fingerprints {
+        let content = &self.site.content;
+        let mut hasher = DefaultHasher::new();
+        (env!("CARGO_PKG_VERSION"), theme).hash(&mut hasher);
+        digest_of(&self.view, &mut hasher);
+        (&content.notices, &content.guide).hash(&mut hasher);
+        let site = hasher.finish();
+        let entries = self
+            .entries
+            .par_iter()
+            .zip(&content.entries)
+            .zip(&self.site.assessments)
+            .map(|((view, entry), assessment)| {
+                let mut hasher = DefaultHasher::new();
+                digest_of(view.as_ref(), &mut hasher);
+                entry.fields.summary.hash(&mut hasher);
+                for f in &assessment.findings {
+                    (f.rule.id, f.status.as_str(), &f.message).hash(&mut hasher);
+                }
+                hasher.finish()
+            })
+            .collect();
+        Fingerprints { site, entries }
+    }
+
+    /// A stable name for `job` across builds, and the digest of what it is made from: its kind,
+    /// what every page shares and the entries it shows. Keep in step with [`Renderer::job`].
+    pub fn fingerprint(&self, prints: &Fingerprints, job: Job) -> (String, u64) {
+        let mut hasher = DefaultHasher::new();
+        (prints.site, job).hash(&mut hasher);
+        let key = match job {
+            Job::Entry(i) => {
+                prints.entries[i].hash(&mut hasher);
+                format!("entry/{}", self.entries[i].id)
+            }
+            Job::Region(i) => {
+                let region = &self.view.regions[i];
+                for &e in &self.by_region[i] {
+                    prints.entries[e].hash(&mut hasher);
+                }
+                format!("region/{}", region.slug)
+            }
+            // Lists and counts over all entries.
+            Job::Regions | Job::Results | Job::Sitemap | Job::Json => {
+                prints.entries.hash(&mut hasher);
+                format!("{job:?}")
+            }
+            // Made from the site's settings, notices and guide alone.
+            Job::Index
+            | Job::Notices
+            | Job::Notice(_)
+            | Job::Guide(_)
+            | Job::NotFound
+            | Job::Feed => {
+                format!("{job:?}")
+            }
+        };
+        (key, hasher.finish())
+    }
+}
