@@ -62,6 +62,17 @@ impl Manifest {
         intact.then_some(files.as_slice())
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.pages.is_empty()
+    }
+
+    /// Every file of every page.
+    pub fn files(&self) -> impl Iterator<Item = &str> {
+        self.pages
+            .values()
+            .flat_map(|(_, files)| files.iter().map(|(path, _)| path.as_str()))
+    }
+
     pub fn get(&self, key: &str) -> Option<&(u64, Vec<FileStamp>)> {
         self.pages.get(key)
     }

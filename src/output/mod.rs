@@ -233,7 +233,20 @@ impl Writer {
             .map(|(path, bytes)| OutputFile { path, bytes })
             .collect();
         write_files(&self.out_dir, &pending, false)?;
-        let removed = remove_stale(&self.out_dir, &self.targets)?;
+        let removed = if self.last.is_empty() {
+            remove_stale(&self.out_dir, &self.targets)?
+        } else {
+            // What the last build made and this one does not: found without reading the folder.
+            let gone: Vec<&str> = self
+                .last
+                .files()
+                .filter(|rel| {
+                    target(&self.out_dir, rel)
+                        .is_ok_and(|t| self.targets.binary_search(&t).is_err())
+                })
+                .collect();
+            remove_files(&self.out_dir, &gone)?
+        };
         if self.aside.exists() {
             fs::remove_dir_all(&self.aside).map_err(io(&self.aside))?;
         }
@@ -262,8 +275,20 @@ pub fn apply(out_dir: &Path, files: &[OutputFile], gone: &[String]) -> Result<Wr
     // The last build's manifest no longer tells what is on disk.
     Manifest::discard(out_dir)?;
     let (_, written) = write_files(out_dir, files, false)?;
+    let removed = remove_files(out_dir, gone)?;
+    Ok(WriteStats {
+        written,
+        unchanged: files.len() - written,
+        removed,
+        kept: 0,
+    })
+}
+
+/// Removes the files `gone` and the folders that leaves empty; returns how many files went.
+fn remove_files(out_dir: &Path, gone: &[impl AsRef<str>]) -> Result<usize, Error> {
     let mut removed = 0;
     for rel in gone {
+        let rel = rel.as_ref();
         let path = target(out_dir, rel)?;
         if path.is_file() {
             fs::remove_file(&path).map_err(io(&path))?;
@@ -278,12 +303,7 @@ pub fn apply(out_dir: &Path, files: &[OutputFile], gone: &[String]) -> Result<Wr
             }
         }
     }
-    Ok(WriteStats {
-        written,
-        unchanged: files.len() - written,
-        removed,
-        kept: 0,
-    })
+    Ok(removed)
 }
 
 /// Writes the files (with `compare`, only those whose bytes differ from what is on disk);
