@@ -90,12 +90,13 @@ pub fn build(site: &Site, out_dir: &Path) -> Result<output::WriteStats, Error> {
     let mut writer = output::Writer::begin(out_dir)?;
     // Pages are rendered, checked and handed over a batch at a time, so that memory does not
     // grow with the number of entries. Pages that list every entry of a county or of the site
-    // are each a batch of their own: held together they would be most of the peak.
+    // go one per worker thread: held together they would be most of the peak.
     let (lists, pages): (Vec<render::Job>, Vec<render::Job>) = renderer
         .all_jobs()
         .into_iter()
         .partition(|j| j.lists_entries());
-    for jobs in lists.chunks(1).chain(pages.chunks(BATCH)) {
+    let workers = rayon::current_num_threads();
+    for jobs in lists.chunks(workers).chain(pages.chunks(BATCH)) {
         let keyed: Vec<(render::Job, String, u64, bool)> = jobs
             .par_iter()
             .map(|&job| {
