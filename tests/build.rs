@@ -390,3 +390,41 @@ fn a_template_change_makes_every_page_again() {
     let page = std::fs::read_to_string(site.path("public/entries/heshun-001/index.html")).unwrap();
     assert!(page.contains("data-look=\"new\""));
 }
+
+#[test]
+fn unchanged_entry_files_come_from_the_cache_and_changed_ones_are_read_again() {
+    let site = Site::sample();
+    // Files written a moment ago are not cached (a second change could share their time stamp).
+    let an_hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    for entry in walkdir::WalkDir::new(site.path("content/entries")) {
+        let entry = entry.unwrap();
+        if entry.file_type().is_file() {
+            let file = std::fs::File::options()
+                .append(true)
+                .open(entry.path())
+                .unwrap();
+            file.set_modified(an_hour_ago).unwrap();
+        }
+    }
+    site.build().assert_ok();
+    assert!(site.path(".saishi/entries.cache").is_file());
+    let file = "content/entries/heshun/heshun-001.yaml";
+    let text = std::fs::read_to_string(site.path(file)).unwrap();
+    let project = text.lines().find(|l| l.starts_with("project:")).unwrap();
+    site.write(file, &text.replace(project, "project: 缓存之后改的名"));
+    site.build().assert_ok();
+    let page = std::fs::read_to_string(site.path("public/entries/heshun-001/index.html")).unwrap();
+    assert!(page.contains("缓存之后改的名"));
+    site.write(file, "project: [\n");
+    let broken = site.build();
+    broken.assert_failed();
+    assert!(
+        broken.stderr.contains("heshun-001.yaml:"),
+        "{}",
+        broken.stderr
+    );
+    std::fs::remove_dir_all(site.path(".saishi")).unwrap();
+    site.write(file, &text);
+    site.build().assert_ok();
+    assert_same_as_a_clean_build(&site);
+}

@@ -37,7 +37,10 @@ fn write_dir(dir: &Dir, to: &Path) -> std::io::Result<usize> {
 pub fn write_sample(dir: &Path) -> std::io::Result<usize> {
     std::fs::create_dir_all(dir)?;
     std::fs::write(dir.join("site.yaml"), SITE_YAML)?;
-    std::fs::write(dir.join(".gitignore"), "/public/\n")?;
+    std::fs::write(
+        dir.join(".gitignore"),
+        "/public/\n/.saishi/\n/.public.saishi-*\n",
+    )?;
     Ok(2 + write_dir(&CONTENT, &dir.join("content"))?
         + write_dir(&THEME, &dir.join("themes/default"))?)
 }

@@ -251,7 +251,7 @@ impl Field {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Group {
     #[serde(rename = "企业组")]
     Enterprise,
@@ -268,7 +268,7 @@ impl Group {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Entity {
     #[serde(rename = "企业")]
     Company,
@@ -285,8 +285,9 @@ impl Entity {
     }
 }
 
-/// What an entry record says, field by field; a blank field is `None`.
-#[derive(Debug, Clone, Default)]
+/// What an entry record says, field by field; a blank field is `None`. Its serde form is the
+/// plain one, for the entry cache; files people write are read through [`AsWritten`].
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Record {
     pub id: Option<String>,
     pub project: Option<String>,
@@ -432,13 +433,14 @@ impl Record {
 }
 
 /// One entry: its record, its id and where it was read from.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Entry {
     pub id: String,
     /// The file, relative to the site root, with `/` separators.
     pub file: String,
     pub line: usize,
     pub fields: Record,
+    #[serde(skip)]
     keys: OnceLock<Keys>,
 }
 
@@ -493,9 +495,13 @@ impl Entry {
 
 // ---------------------------------------------------------------- reading
 
-impl<'de> Deserialize<'de> for Record {
+/// A record as people write it: keys in English, as attachment-2 headers or aliases; 是/否,
+/// dates and amounts in the forms of the notice; unknown or repeated keys refused.
+pub struct AsWritten(pub Record);
+
+impl<'de> Deserialize<'de> for AsWritten {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_map(RecordVisitor)
+        deserializer.deserialize_map(RecordVisitor).map(AsWritten)
     }
 }
 
@@ -787,7 +793,7 @@ mod tests {
     use crate::content::yaml;
 
     fn read(text: &str) -> Result<Record, crate::content::Diagnostic> {
-        yaml::parse(text, "e.yaml", 0)
+        yaml::parse::<AsWritten>(text, "e.yaml", 0).map(|w| w.0)
     }
 
     #[test]

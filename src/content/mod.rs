@@ -1,5 +1,6 @@
 //! Content loading: every file of `content/` read into typed values, or located diagnostics.
 
+pub mod cache;
 pub mod diagnostic;
 pub mod entry;
 pub mod page;
@@ -18,6 +19,7 @@ pub use diagnostic::Diagnostic;
 pub use entry::{Entry, Record};
 pub use page::Page;
 
+use cache::{EntryCache, Stamp};
 use page::is_slug;
 
 pub const CONTENT_DIR: &str = "content";
@@ -192,7 +194,7 @@ pub fn load_entry_file(root: &Path, path: &Path) -> Result<Vec<Entry>, Diagnosti
     if text.trim().is_empty() {
         return Ok(Vec::new());
     }
-    let parsed: yaml::OneOrMany<Record> = yaml::parse(&text, &file, 0)?;
+    let parsed: yaml::OneOrMany<entry::AsWritten> = yaml::parse(&text, &file, 0)?;
     let stem = stem(path);
     let lines = item_lines(&text);
     let first_line = text
@@ -204,7 +206,7 @@ pub fn load_entry_file(root: &Path, path: &Path) -> Result<Vec<Entry>, Diagnosti
         .0
         .into_iter()
         .enumerate()
-        .map(|(n, fields)| {
+        .map(|(n, entry::AsWritten(fields))| {
             let line = if is_list {
                 lines.get(n).copied().unwrap_or(1)
             } else {
@@ -234,15 +236,42 @@ pub fn load_entry_file(root: &Path, path: &Path) -> Result<Vec<Entry>, Diagnosti
         .collect()
 }
 
+/// Reads every entry file, taking the entries of files unchanged since the last run from the
+/// entry cache (see [`cache`]), and brings the cache up to date.
 fn load_entries(root: &Path) -> Result<Vec<Arc<Entry>>, Vec<Diagnostic>> {
-    let results: Vec<Result<Vec<Entry>, Diagnostic>> = files(root, ENTRIES_DIR, &["yaml", "yml"])
+    let paths = files(root, ENTRIES_DIR, &["yaml", "yml"]);
+    let stamps: Vec<(String, Option<Stamp>)> = paths
+        .par_iter()
+        .map(|path| (relative(root, path), Stamp::of(path)))
+        .collect();
+    let mut cache = EntryCache::load(root);
+    let mut cached = Vec::new();
+    let mut unread = Vec::new();
+    for (path, (file, stamp)) in paths.iter().zip(&stamps) {
+        match stamp.and_then(|s| cache.take(file, s)) {
+            Some(entries) => cached.push(Ok(entries)),
+            None => unread.push(path),
+        }
+    }
+    // Files read anew, or files the cache knew that are gone.
+    let changed = !unread.is_empty() || !cache.is_empty();
+    let read: Vec<Result<Vec<Entry>, Diagnostic>> = unread
         .par_iter()
         .map(|path| load_entry_file(root, path))
         .collect();
-    let (lists, errors) = split(results);
+    let (lists, errors) = split(cached.into_iter().chain(read).collect());
     let mut entries: Vec<Arc<Entry>> = lists.into_iter().flatten().map(Arc::new).collect();
     match (sort_entries(&mut entries), errors.is_empty()) {
-        (Ok(()), true) => Ok(entries),
+        (Ok(()), true) => {
+            if changed {
+                let stamped: Vec<(String, Stamp)> = stamps
+                    .into_iter()
+                    .filter_map(|(file, stamp)| Some((file, stamp?)))
+                    .collect();
+                EntryCache::save(root, &stamped, &entries);
+            }
+            Ok(entries)
+        }
         (clashes, _) => Err(errors
             .into_iter()
             .chain(clashes.err().unwrap_or_default())

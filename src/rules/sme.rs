@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::content::entry::{Choices, Record};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 pub enum Industry {
     Agriculture,
     Industrial,

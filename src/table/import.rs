@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use super::read::{self, Cell, Row, Sheet, excel_date};
 use crate::config::Config;
-use crate::content::entry::{Field, Record};
+use crate::content::entry::{AsWritten, Field, Record};
 use crate::content::{self, ENTRIES_DIR, Entry, yaml};
 use crate::text::fold;
 
@@ -113,23 +113,25 @@ fn record(
         yaml_text.push_str(&format!("{}: {quoted}\n", field.spec().key));
         line_columns.push(i);
     }
-    yaml::parse::<Record>(&yaml_text, "row", 0).map_err(|d| {
-        let column = line_columns
-            .get(d.line.saturating_sub(1))
-            .map(|&c| (c, headers[c].clone()));
-        let message = d
-            .message
-            .split_once(": ")
-            .map_or(d.message.clone(), |(_, m)| m.to_owned());
-        (
-            Place {
-                sheet: sheet.to_owned(),
-                row: row.number,
-                column,
-            },
-            message,
-        )
-    })
+    yaml::parse::<AsWritten>(&yaml_text, "row", 0)
+        .map(|w| w.0)
+        .map_err(|d| {
+            let column = line_columns
+                .get(d.line.saturating_sub(1))
+                .map(|&c| (c, headers[c].clone()));
+            let message = d
+                .message
+                .split_once(": ")
+                .map_or(d.message.clone(), |(_, m)| m.to_owned());
+            (
+                Place {
+                    sheet: sheet.to_owned(),
+                    row: row.number,
+                    column,
+                },
+                message,
+            )
+        })
 }
 
 /// Reads `file` and writes one entry file per row under `content/entries/<region-slug>/`.
