@@ -85,8 +85,15 @@ impl Renderer<'_> {
                 }
                 format!("region/{}", region.slug)
             }
+            // Every entry's address, nothing else of them.
+            Job::Sitemap => {
+                for view in &self.entries {
+                    view.url.hash(&mut hasher);
+                }
+                format!("{job:?}")
+            }
             // Lists and counts over all entries.
-            Job::Regions | Job::Results | Job::Sitemap | Job::Json => {
+            Job::Regions | Job::Results | Job::Json => {
                 prints.entries.hash(&mut hasher);
                 format!("{job:?}")
             }
