@@ -85,8 +85,7 @@ pub fn build(site: &Site, out_dir: &Path) -> Result<output::WriteStats, Error> {
     let theme = render::templates::load(&site.root, &site.config.theme).map_err(Error::Content)?;
     let renderer = render::Renderer::new(site, &theme.tera);
     let prints = renderer.fingerprints(theme.digest);
-    // Built on first use: a build that renders nothing new has nothing to check.
-    let mut guard = None;
+    let mut guard = output::guard::BuildGuard::new(site);
     let mut writer = output::Writer::begin(out_dir)?;
     // Pages are rendered, checked and handed over a batch at a time, so that memory does not
     // grow with the number of entries. Pages that list every entry of a county or of the site
@@ -119,10 +118,10 @@ pub fn build(site: &Site, out_dir: &Path) -> Result<output::WriteStats, Error> {
             writer.record(key, print, files);
         }
         let files: Vec<render::OutputFile> = rendered.into_iter().flatten().collect();
-        if !files.is_empty() {
-            guarded(&mut guard, site)?.check(&files)?;
-            writer.add(&files)?;
-        }
+        // Handing files to the writer changes nothing on disk before `finish`, so the guard can
+        // look at just the bytes that differ from the output folder.
+        let changes = writer.add(&files)?;
+        guard.check(&files, &changes)?;
     }
     let mut statics = Vec::new();
     for file in render::static_files(&site.root, &site.config.theme)? {
@@ -135,23 +134,9 @@ pub fn build(site: &Site, out_dir: &Path) -> Result<output::WriteStats, Error> {
             statics.push(file);
         }
     }
-    if !statics.is_empty() {
-        guarded(&mut guard, site)?.check(&statics)?;
-        writer.add(&statics)?;
-    }
+    let changes = writer.add(&statics)?;
+    guard.check(&statics, &changes)?;
     writer.finish()
-}
-
-/// The guard of `site`, built the first time it is needed.
-fn guarded<'g>(
-    guard: &'g mut Option<output::guard::Guard>,
-    site: &Site,
-) -> Result<&'g output::guard::Guard, Error> {
-    let built = match guard.take() {
-        Some(g) => g,
-        None => output::guard::Guard::new(site)?,
-    };
-    Ok(guard.insert(built))
 }
 
 /// Pages rendered at a time by `build`.

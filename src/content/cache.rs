@@ -37,7 +37,7 @@ impl Stamp {
 
     /// Whether the file changed so recently that another change in the same clock tick, of the
     /// same size, could go unseen: such files are not cached.
-    fn is_recent(self) -> bool {
+    pub fn is_recent(self) -> bool {
         let now = SystemTime::now()
             .duration_since(SystemTime::UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos());

@@ -247,14 +247,19 @@ fn load_entries(root: &Path) -> Result<Vec<Arc<Entry>>, Vec<Diagnostic>> {
     let mut cache = EntryCache::load(root);
     let mut cached = Vec::new();
     let mut unread = Vec::new();
+    // Whether the cache should change: a file to cache anew, or one it knew is gone. A file
+    // changed a moment ago is not cached yet, so it alone does not rewrite the cache.
+    let mut changed = false;
     for (path, (file, stamp)) in paths.iter().zip(&stamps) {
         match stamp.and_then(|s| cache.take(file, s)) {
             Some(entries) => cached.push(Ok(entries)),
-            None => unread.push(path),
+            None => {
+                changed |= stamp.is_some_and(|s| !s.is_recent());
+                unread.push(path);
+            }
         }
     }
-    // Files read anew, or files the cache knew that are gone.
-    let changed = !unread.is_empty() || !cache.is_empty();
+    changed |= !cache.is_empty();
     let read: Vec<Result<Vec<Entry>, Diagnostic>> = unread
         .par_iter()
         .map(|path| load_entry_file(root, path))

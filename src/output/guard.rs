@@ -1,10 +1,12 @@
 //! The privacy guard: a last check, independent of the templates, that no private value of any
 //! entry is about to be written anywhere in the output.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
+use std::ops::Range;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 
 use crate::content::Entry;
 use crate::render::OutputFile;
@@ -43,27 +45,7 @@ impl Guard {
         site: &Site,
         entries: impl IntoIterator<Item = &'a Entry>,
     ) -> Result<Guard, Error> {
-        let mut index: HashMap<String, usize> = HashMap::new();
-        let mut owners = Vec::new();
-        for e in entries {
-            for (field, value) in e.fields.private_values() {
-                if value.chars().count() < MIN_CHARS {
-                    continue;
-                }
-                let json = serde_json::to_string(value).unwrap_or_default();
-                let forms = [
-                    value.to_owned(),
-                    crate::render::templates::escape(value),
-                    json[1..json.len().saturating_sub(1)].to_owned(),
-                ];
-                for form in forms {
-                    index.entry(form).or_insert_with(|| {
-                        owners.push((e.id.clone(), field));
-                        owners.len() - 1
-                    });
-                }
-            }
-        }
+        let (index, owners) = private_forms(entries);
         let mut patterns: Vec<(String, usize)> = index.into_iter().collect();
         patterns.sort_by_key(|(_, i)| *i);
         if patterns.is_empty() {
@@ -155,6 +137,159 @@ impl Guard {
     }
 }
 
+/// Every private value of `entries` in every form the output could hold it (as is, HTML-escaped,
+/// JSON-escaped), each with the index of its first owner (entry and field) in the second list.
+fn private_forms<'a>(
+    entries: impl IntoIterator<Item = &'a Entry>,
+) -> (FxHashMap<String, usize>, Vec<(String, &'static str)>) {
+    let mut index: FxHashMap<String, usize> = FxHashMap::default();
+    let mut owners = Vec::new();
+    for e in entries {
+        for (field, value) in e.fields.private_values() {
+            if value.chars().count() < MIN_CHARS {
+                continue;
+            }
+            let mut forms = vec![value.to_owned()];
+            // Most values (names, numbers) read the same in every form: no copies of those.
+            if value.contains(['&', '<', '>', '"', '\'', '\\']) || value.contains(char::is_control)
+            {
+                let json = serde_json::to_string(value).unwrap_or_default();
+                forms.push(crate::render::templates::escape(value));
+                forms.push(json[1..json.len().saturating_sub(1)].to_owned());
+            }
+            for form in forms {
+                index.entry(form).or_insert_with(|| {
+                    owners.push((e.id.clone(), field));
+                    owners.len() - 1
+                });
+            }
+        }
+    }
+    (index, owners)
+}
+
+/// Past this many changed bytes in a batch, [`BuildGuard`] builds the searcher: looking every
+/// position up in the value set costs more than building it.
+const FEW_BYTES: usize = 256 << 10;
+
+/// The guard of one build. It checks only the bytes that differ from what the output folder
+/// holds: while they are few (a rebuild after a small change) by looking them up in a set of
+/// every private value, past that with the full searcher; each is built on first use.
+pub struct BuildGuard<'s> {
+    site: &'s Site,
+    values: Option<ValueSet>,
+    searcher: Option<Guard>,
+}
+
+impl<'s> BuildGuard<'s> {
+    pub fn new(site: &'s Site) -> BuildGuard<'s> {
+        BuildGuard {
+            site,
+            values: None,
+            searcher: None,
+        }
+    }
+
+    /// Fails when the `changes` of `files` (a byte range for each) hold a private value.
+    pub fn check(&mut self, files: &[OutputFile], changes: &[Range<usize>]) -> Result<(), Error> {
+        let total: usize = changes.iter().map(Range::len).sum();
+        if total == 0 {
+            return Ok(());
+        }
+        if self.searcher.is_none() && total <= FEW_BYTES {
+            let values = match self.values.take() {
+                Some(v) => v,
+                None => ValueSet::new(self.site),
+            };
+            let values = self.values.insert(values);
+            let leaks = files
+                .iter()
+                .zip(changes)
+                .flat_map(|(f, r)| {
+                    let window = widen(r, values.longest, f.bytes.len());
+                    values.leaks(self.site, &f.path, &f.bytes[window])
+                })
+                .collect();
+            return verdict(leaks);
+        }
+        let searcher = match self.searcher.take() {
+            Some(g) => g,
+            None => Guard::new(self.site)?,
+        };
+        let searcher = self.searcher.insert(searcher);
+        let leaks = files
+            .par_iter()
+            .zip(changes)
+            .flat_map_iter(|(f, r)| {
+                let window = widen(r, searcher.longest, f.bytes.len());
+                searcher.leaks(&f.path, &f.bytes[window])
+            })
+            .collect();
+        verdict(leaks)
+    }
+}
+
+/// Every private value in every form, by its bytes: a few bytes are checked by looking up each
+/// position at each length a value has. Exact like the searcher, with nothing to compile.
+struct ValueSet {
+    forms: FxHashMap<Box<[u8]>, usize>,
+    owners: Vec<(String, &'static str)>,
+    /// The lengths values have, shortest first.
+    lengths: Vec<usize>,
+    longest: usize,
+}
+
+impl ValueSet {
+    fn new(site: &Site) -> ValueSet {
+        let (index, owners) = private_forms(site.content.entries.iter().map(AsRef::as_ref));
+        let mut lengths: Vec<usize> = index.keys().map(String::len).collect();
+        lengths.sort_unstable();
+        lengths.dedup();
+        ValueSet {
+            forms: index
+                .into_iter()
+                .map(|(form, owner)| (form.into_bytes().into_boxed_slice(), owner))
+                .collect(),
+            owners,
+            longest: lengths.last().copied().unwrap_or(0),
+            lengths,
+        }
+    }
+
+    fn leaks(&self, site: &Site, file: &str, bytes: &[u8]) -> Vec<Leak> {
+        let mut found = Vec::new();
+        for start in 0..bytes.len() {
+            for &len in &self.lengths {
+                let Some(candidate) = bytes.get(start..start + len) else {
+                    break;
+                };
+                let Some(&owner) = self.forms.get(candidate) else {
+                    continue;
+                };
+                // As with the searcher, a value that is public content too is not a leak.
+                let public = std::str::from_utf8(candidate)
+                    .is_ok_and(|value| public_text(site).any(|text| text.contains(value)));
+                if !public {
+                    let (entry, field) = &self.owners[owner];
+                    found.push(Leak {
+                        file: file.to_owned(),
+                        entry: entry.clone(),
+                        field,
+                    });
+                }
+            }
+        }
+        found.dedup();
+        found
+    }
+}
+
+/// `range` widened by `margin` on each side, within `0..len`: a value that crosses its edge is
+/// inside.
+fn widen(range: &Range<usize>, margin: usize, len: usize) -> Range<usize> {
+    range.start.saturating_sub(margin)..(range.end + margin).min(len)
+}
+
 /// How many leading bytes `a` and `b` share; compared a block at a time (memcmp), then bytewise.
 fn common_prefix(a: &[u8], b: &[u8]) -> usize {
     const BLOCK: usize = 4096;
@@ -190,10 +325,10 @@ fn common_suffix(a: &[u8], b: &[u8], limit: usize) -> usize {
 }
 
 /// The byte range of `new` that differs from `old`, widened by `margin` on each side.
-fn changed(old: &[u8], new: &[u8], margin: usize) -> std::ops::Range<usize> {
+pub fn changed(old: &[u8], new: &[u8], margin: usize) -> Range<usize> {
     let prefix = common_prefix(old, new);
     let suffix = common_suffix(old, new, old.len().min(new.len()) - prefix);
-    prefix.saturating_sub(margin)..(new.len() - suffix + margin).min(new.len())
+    widen(&(prefix..new.len() - suffix), margin, new.len())
 }
 
 fn verdict(mut leaks: Vec<Leak>) -> Result<(), Error> {
@@ -257,6 +392,74 @@ fn public_text(site: &Site) -> impl Iterator<Item = &str> + Send {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::content::{Content, Record};
+    use std::sync::Arc;
+
+    fn site() -> Site {
+        let fields = Record {
+            project: Some("公开项目".into()),
+            applicant: Some("王小明科技".into()),
+            contact: Some("王小明".into()),
+            phone: Some("13903540037".into()),
+            ..Record::default()
+        };
+        let entry = Arc::new(Entry::new("e1".into(), "e1.yaml".into(), 1, fields));
+        Site {
+            root: ".".into(),
+            config: crate::config::Config::default(),
+            content: Content {
+                entries: vec![entry],
+                ..Content::default()
+            },
+            assessments: Vec::new(),
+        }
+    }
+
+    fn page(text: &str) -> OutputFile {
+        OutputFile {
+            path: "p.html".into(),
+            bytes: text.into(),
+        }
+    }
+
+    /// The first check sees a few bytes (the value set), the second many (the searcher).
+    fn leaks_both_ways(file: &OutputFile, change: Range<usize>) -> [Result<(), Error>; 2] {
+        let site = site();
+        let mut guard = BuildGuard::new(&site);
+        let few = guard.check(std::slice::from_ref(file), std::slice::from_ref(&change));
+        let filler = page(&"x".repeat(FEW_BYTES + 1));
+        let files = [filler, file.clone()];
+        let many = guard.check(&files, &[0..files[0].bytes.len(), change]);
+        assert!(guard.searcher.is_some());
+        [few, many]
+    }
+
+    #[test]
+    fn a_value_in_or_across_the_changed_bytes_is_found_either_way() {
+        let file = page("<p>联系电话 13903540037，联系人王小明</p>");
+        let at = file.bytes.windows(3).position(|w| w == b"035").unwrap();
+        for result in leaks_both_ways(&file, at..at + 1) {
+            let Err(Error::Privacy(leaks)) = result else {
+                panic!("not found: {result:?}");
+            };
+            assert_eq!(leaks[0].field, "phone");
+        }
+    }
+
+    #[test]
+    fn unchanged_bytes_and_public_values_are_not_leaks() {
+        let file = page("<p>13903540037</p><p>王小明科技</p>");
+        for result in leaks_both_ways(&file, 0..0) {
+            assert!(result.is_ok(), "unchanged bytes are not searched");
+        }
+        let tail = file.bytes.len() - 20;
+        for result in leaks_both_ways(&file, tail..file.bytes.len()) {
+            assert!(
+                result.is_ok(),
+                "the contact's name is part of the public applicant"
+            );
+        }
+    }
 
     #[test]
     fn changed_window() {
