@@ -160,14 +160,15 @@ fn some_ids(ids: &[&str]) -> String {
 }
 
 pub fn team_overlap(e: &Entry, ctx: &Context) -> Verdict {
-    match ctx.team_overlaps.get(e.id.as_str()) {
-        None => Verdict::pass("核心成员未出现在其他参赛团队中"),
-        Some(links) => Verdict::breach(format!(
-            "有核心成员同时是其他参赛项目（{}）的核心成员",
-            some_ids(&links.others)
-        ))
-        .with_detail(format!("重复的成员：{}", links.why.join("、"))),
+    let links = ctx.team_overlaps(e);
+    if links.others.is_empty() {
+        return Verdict::pass("核心成员未出现在其他参赛团队中");
     }
+    Verdict::breach(format!(
+        "有核心成员同时是其他参赛项目（{}）的核心成员",
+        some_ids(&links.others)
+    ))
+    .with_detail(format!("重复的成员：{}", links.why.join("、")))
 }
 
 pub fn duplicate(e: &Entry, ctx: &Context) -> Verdict {

@@ -48,8 +48,10 @@ struct PastAward<'a> {
 /// The rules' view of the whole contest.
 pub struct Context<'a> {
     pub contest: &'a Contest,
-    /// Entries that share a core member with the keyed entry (六(二)1(2)).
-    pub team_overlaps: HashMap<&'a str, Links<'a>>,
+    /// For each core member (folded) named by more than one entry, the ids of those entries.
+    /// The links of an entry are gathered when it is judged: kept for every entry at once, they
+    /// were most of the memory of a large site.
+    shared_members: HashMap<&'a str, Vec<&'a str>>,
     /// Entries of the same applicant with the same or a similar project (六(三)).
     pub duplicates: HashMap<&'a str, Vec<(&'a str, Likeness)>>,
     past_by_applicant: HashMap<String, Vec<PastAward<'a>>>,
@@ -75,14 +77,31 @@ impl<'a> Context<'a> {
         entries.par_iter().for_each(|e| {
             e.keys();
         });
-        let (team_overlaps, duplicates) =
-            rayon::join(|| team_overlaps(entries), || duplicates(entries));
+        let (shared_members, duplicates) =
+            rayon::join(|| shared_members(entries), || duplicates(entries));
         Context {
             contest,
-            team_overlaps,
+            shared_members,
             duplicates,
             past_by_applicant,
         }
+    }
+
+    /// The other entries that share a core member with `entry` (六(二)1(2)), and the members.
+    pub fn team_overlaps(&self, entry: &'a Entry) -> Links<'a> {
+        let mut links = Links::default();
+        for person in &entry.keys().team {
+            if let Some((person, ids)) = self.shared_members.get_key_value(person.as_str()) {
+                links
+                    .others
+                    .extend(ids.iter().filter(|id| **id != entry.id));
+                links.why.push(person);
+            }
+        }
+        // Two entries that share several members are linked once.
+        links.others.sort_unstable();
+        links.others.dedup();
+        links
     }
 
     /// Awards of the same applicant for the same or a similar project within the look-back years.
@@ -102,33 +121,15 @@ impl<'a> Context<'a> {
     }
 }
 
-fn team_overlaps(entries: &[Arc<Entry>]) -> HashMap<&str, Links<'_>> {
+fn shared_members(entries: &[Arc<Entry>]) -> HashMap<&str, Vec<&str>> {
     let mut by_person: HashMap<&str, Vec<&str>> = HashMap::default();
     for e in entries {
         for n in &e.keys().team {
             by_person.entry(n).or_default().push(&e.id);
         }
     }
-    // Each entry gathers its own links (in parallel); repeats, when two entries share several
-    // members, are dropped once at the end rather than looked for at every link.
-    entries
-        .par_iter()
-        .filter_map(|e| {
-            let mut links = Links::default();
-            for person in &e.keys().team {
-                let ids = by_person
-                    .get(person.as_str())
-                    .map_or(&[][..], Vec::as_slice);
-                if ids.len() > 1 {
-                    links.others.extend(ids.iter().filter(|id| **id != e.id));
-                    links.why.push(person);
-                }
-            }
-            links.others.sort_unstable();
-            links.others.dedup();
-            (!links.others.is_empty()).then_some((e.id.as_str(), links))
-        })
-        .collect()
+    by_person.retain(|_, ids| ids.len() > 1);
+    by_person
 }
 
 fn duplicates(entries: &[Arc<Entry>]) -> HashMap<&str, Vec<(&str, Likeness)>> {
