@@ -372,11 +372,17 @@ impl<'a> Renderer<'a> {
                     })
                     .collect();
                 let rules = &self.view.rules;
-                let json = serde_json::to_vec(&EntriesJson {
-                    site: &self.view.title,
-                    rules,
-                    entries,
-                })
+                // Room for typical records up front: growing a file of many MB by doubling
+                // holds two copies at the end.
+                let mut json = Vec::with_capacity(1024 * (entries.len() + 4));
+                serde_json::to_writer(
+                    &mut json,
+                    &EntriesJson {
+                        site: &self.view.title,
+                        rules,
+                        entries,
+                    },
+                )
                 .map_err(|e| Diagnostic::whole_file("data/entries.json", e.to_string()))?;
                 Ok(vec![OutputFile {
                     path: "data/entries.json".into(),
