@@ -212,7 +212,10 @@ impl Config {
                 "list at least one {name, slug, code}, or remove `regions` for the 晋中 default",
             ));
         }
-        for (i, r) in self.contest.regions.iter().enumerate() {
+        // Slugs and folded names seen so far: one pass, not every pair (a national round lists
+        // thousands of regions).
+        let mut seen = std::collections::HashSet::new();
+        for r in &self.contest.regions {
             if r.slug.is_empty()
                 || !r
                     .slug
@@ -228,14 +231,12 @@ impl Config {
                     "use pinyin, such as `yuci`",
                 ));
             }
-            for other in &self.contest.regions[..i] {
-                if other.slug == r.slug || fold(&other.name) == fold(&r.name) {
-                    return Err(at(
-                        &r.name,
-                        format!("region `{}` / `{}` is listed twice", r.name, r.slug),
-                        "give each region its own name and slug",
-                    ));
-                }
+            if !seen.insert(("slug", r.slug.clone())) || !seen.insert(("name", fold(&r.name))) {
+                return Err(at(
+                    &r.name,
+                    format!("region `{}` / `{}` is listed twice", r.name, r.slug),
+                    "give each region its own name and slug",
+                ));
             }
         }
         Ok(())

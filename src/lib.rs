@@ -88,14 +88,9 @@ pub fn build(site: &Site, out_dir: &Path) -> Result<output::WriteStats, Error> {
     let mut guard = output::guard::BuildGuard::new(site);
     let mut writer = output::Writer::begin(out_dir)?;
     // Pages are rendered, checked and handed over a batch at a time, so that memory does not
-    // grow with the number of entries. Pages that list every entry of a county or of the site
-    // go one per worker thread: held together they would be most of the peak.
-    let (lists, pages): (Vec<render::Job>, Vec<render::Job>) = renderer
-        .all_jobs()
-        .into_iter()
-        .partition(|j| j.lists_entries());
-    let workers = rayon::current_num_threads();
-    for jobs in lists.chunks(workers).chain(pages.chunks(BATCH)) {
+    // grow with the number of entries.
+    for jobs in batches(&renderer, renderer.all_jobs()) {
+        let jobs = jobs.as_slice();
         let keyed: Vec<(render::Job, String, u64, bool)> = jobs
             .par_iter()
             .map(|&job| {
@@ -139,5 +134,26 @@ pub fn build(site: &Site, out_dir: &Path) -> Result<output::WriteStats, Error> {
     writer.finish()
 }
 
-/// Pages rendered at a time by `build`.
-const BATCH: usize = 2048;
+/// About how many kilobytes of pages `build` renders at a time: 2,048 entry pages, two counties
+/// of eight thousand entries, or one list of everything (a batch of its own).
+const BATCH_WEIGHT: usize = 16 << 10;
+
+/// `jobs` in order, cut into batches of about [`BATCH_WEIGHT`]; a heavier job is a batch alone.
+fn batches(renderer: &render::Renderer, jobs: Vec<render::Job>) -> Vec<Vec<render::Job>> {
+    let mut out = Vec::new();
+    let mut batch = Vec::new();
+    let mut weight = 0;
+    for job in jobs {
+        let w = renderer.weight(job);
+        if !batch.is_empty() && weight + w > BATCH_WEIGHT {
+            out.push(std::mem::take(&mut batch));
+            weight = 0;
+        }
+        batch.push(job);
+        weight += w;
+    }
+    if !batch.is_empty() {
+        out.push(batch);
+    }
+    out
+}

@@ -160,6 +160,12 @@ fn site_yaml_unknown_key_and_bad_region() {
         "site.yaml:4:",
         "region slug `Yu Ci` must be lower-case letters",
     );
+    // Names are compared folded: a space does not make another county.
+    expect(
+        "site-region-twice",
+        "site.yaml:5:",
+        "region `榆次 区` / `yuci-2` is listed twice",
+    );
 }
 
 #[test]

@@ -53,14 +53,6 @@ impl Job {
         Job::Sitemap,
         Job::Json,
     ];
-
-    /// Whether the page lists entries by the thousand (a county, the site's data or sitemap).
-    pub fn lists_entries(self) -> bool {
-        matches!(
-            self,
-            Job::Region(_) | Job::Json | Job::Sitemap | Job::Regions
-        )
-    }
 }
 
 /// Renders pages of one site with templates compiled once.
@@ -149,6 +141,16 @@ impl<'a> Renderer<'a> {
         jobs.extend((0..self.view.regions.len()).map(Job::Region));
         jobs.extend((0..c.entries.len()).map(Job::Entry));
         jobs
+    }
+
+    /// Roughly how many kilobytes the pages of `job` take: about one for each entry a list
+    /// shows, about eight for an entry's own page.
+    pub fn weight(&self, job: Job) -> usize {
+        match job {
+            Job::Region(i) => self.by_region[i].len(),
+            Job::Json | Job::Sitemap | Job::Regions => self.entries.len(),
+            _ => 8,
+        }
     }
 
     /// The public view of every entry, in the order of the site's entries.
