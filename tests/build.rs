@@ -428,3 +428,14 @@ fn unchanged_entry_files_come_from_the_cache_and_changed_ones_are_read_again() {
     site.build().assert_ok();
     assert_same_as_a_clean_build(&site);
 }
+
+#[test]
+fn the_site_stylesheet_wins_over_the_theme_one_in_every_build() {
+    let site = Site::sample();
+    site.write("static/style.css", "body { color: navy }\n");
+    for _ in 0..3 {
+        site.build().assert_ok();
+        let css = std::fs::read_to_string(site.path("public/style.css")).unwrap();
+        assert_eq!(css, "body { color: navy }\n");
+    }
+}

@@ -483,10 +483,11 @@ impl<'a> PageView<'a> {
     }
 }
 
-/// The theme's `static/` files, then the site's own `static/` (which wins on a clash).
+/// The theme's `static/` files and the site's own `static/`, one file per path: the site's own
+/// wins over the theme's (a site's `static/style.css` replaces the theme's stylesheet).
 pub fn static_files(root: &Path, theme: &str) -> Result<Vec<OutputFile>, Error> {
     let dirs = [format!("themes/{theme}/static"), "static".to_owned()];
-    let mut out = Vec::new();
+    let mut out = std::collections::BTreeMap::new();
     for dir in &dirs {
         for path in files(root, dir, &[]) {
             let bytes = std::fs::read(&path).map_err(|source| Error::Io {
@@ -494,13 +495,13 @@ pub fn static_files(root: &Path, theme: &str) -> Result<Vec<OutputFile>, Error> 
                 source,
             })?;
             let rel = relative(root, &path);
-            out.push(OutputFile {
-                path: rel[dir.len() + 1..].to_owned(),
-                bytes,
-            });
+            out.insert(rel[dir.len() + 1..].to_owned(), bytes);
         }
     }
-    Ok(out)
+    Ok(out
+        .into_iter()
+        .map(|(path, bytes)| OutputFile { path, bytes })
+        .collect())
 }
 
 #[cfg(test)]
