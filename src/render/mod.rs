@@ -55,6 +55,9 @@ impl Job {
     ];
 }
 
+/// The room a page is rendered into at first: an entry's page fits.
+const PAGE_BYTES: usize = 8 << 10;
+
 /// Renders pages of one site with templates compiled once.
 pub struct Renderer<'a> {
     site: &'a Site,
@@ -215,16 +218,18 @@ impl<'a> Renderer<'a> {
             &format!("{}{}", self.view.root, path.trim_end_matches("index.html")),
         );
         extra(&mut vars);
-        let text = self.tera.render(template, vars.ctx).map_err(|e| {
-            templates::template_error(
-                &format!("themes/{}/templates/{template}", self.site.config.theme),
-                &e,
-            )
-        })?;
-        Ok(vec![OutputFile {
-            path,
-            bytes: text.into_bytes(),
-        }])
+        // Straight into bytes, with room for a typical page: no growing by steps from Tera's
+        // small default and no second pass to make a `String`.
+        let mut bytes = Vec::with_capacity(PAGE_BYTES);
+        self.tera
+            .render_to(template, vars.ctx, &mut bytes)
+            .map_err(|e| {
+                templates::template_error(
+                    &format!("themes/{}/templates/{template}", self.site.config.theme),
+                    &e,
+                )
+            })?;
+        Ok(vec![OutputFile { path, bytes }])
     }
 
     fn job(&self, ctx: &mut Context, job: Job) -> Result<Vec<OutputFile>, Diagnostic> {
