@@ -95,6 +95,9 @@ const PENDING_BUDGET: usize = 128 << 20;
 /// place. An existing one is compared file by file: only files whose bytes changed are kept (in
 /// memory, or in a folder aside past a budget), and written at the end, when files the build no
 /// longer makes are removed too.
+///
+/// It also keeps the build manifest (see [`manifest`]): pages the build [`Writer::keep`]s are
+/// taken from the last build's, pages it makes are [`Writer::record`]ed, and `finish` saves it.
 pub struct Writer {
     out_dir: PathBuf,
     /// Every file of the build, for removing stale ones.
