@@ -69,7 +69,8 @@ impl Renderer<'_> {
     }
 
     /// A stable name for `job` across builds, and the digest of what it is made from: its kind,
-    /// what every page shares and the entries it shows. Keep in step with [`Renderer::job`].
+    /// what every page shares and the entries it shows. Keep in step with what `Renderer::job`
+    /// gives each page.
     pub fn fingerprint(&self, prints: &Fingerprints, job: Job) -> (String, u64) {
         let mut hasher = DefaultHasher::new();
         (prints.site, job).hash(&mut hasher);
