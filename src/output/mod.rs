@@ -220,6 +220,9 @@ impl Writer {
         self.finished = true;
         self.targets.sort();
         self.targets.dedup();
+        // Until the new manifest is saved, none: one that no longer matches the folder (after a
+        // crash halfway) could let a later build keep a file it should make again.
+        Manifest::discard(&self.out_dir)?;
         if self.fresh {
             fs::rename(&self.aside, &self.out_dir).map_err(io(&self.out_dir))?;
             self.manifest.save(&self.out_dir)?;
