@@ -22,6 +22,23 @@ use content::{Content, Diagnostic};
 use rayon::prelude::*;
 use rules::Assessment;
 
+/// What made this build of saishi: its version, and the size and time of its program file.
+/// Caches and fingerprints include it, so that another build of the program (whose pages or
+/// cached records could differ at the same version) starts afresh.
+pub fn program_stamp() -> &'static str {
+    static STAMP: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    STAMP.get_or_init(|| {
+        let file = std::env::current_exe().and_then(std::fs::metadata).ok();
+        let modified = file
+            .as_ref()
+            .and_then(|m| m.modified().ok())
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_nanos());
+        let len = file.map_or(0, |m| m.len());
+        format!("{} {len} {modified}", env!("CARGO_PKG_VERSION"))
+    })
+}
+
 /// Why a command could not do its work.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -156,4 +173,15 @@ fn batches(renderer: &render::Renderer, jobs: Vec<render::Job>) -> Vec<Vec<rende
         out.push(batch);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn program_stamp_names_the_version_and_the_program_file() {
+        let stamp = super::program_stamp();
+        let exe = std::env::current_exe().and_then(std::fs::metadata).unwrap();
+        assert!(stamp.starts_with(env!("CARGO_PKG_VERSION")), "{stamp}");
+        assert!(stamp.contains(&format!(" {} ", exe.len())), "{stamp}");
+    }
 }

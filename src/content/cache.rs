@@ -66,10 +66,10 @@ fn location(root: &Path) -> PathBuf {
     root.join(CACHE_FILE)
 }
 
-/// Changes to the record types change this, so an older cache is never misread.
+/// Another program or other record fields change this, so an older cache is never misread.
 fn version() -> String {
     let keys: Vec<&str> = super::entry::FIELDS.iter().map(|f| f.key).collect();
-    format!("{} {}", env!("CARGO_PKG_VERSION"), keys.join(","))
+    format!("{} {}", crate::program_stamp(), keys.join(","))
 }
 
 impl EntryCache {

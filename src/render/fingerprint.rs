@@ -46,7 +46,7 @@ impl Renderer<'_> {
     pub fn fingerprints(&self, theme: u64) -> Fingerprints {
         let content = &self.site.content;
         let mut hasher = DefaultHasher::new();
-        (env!("CARGO_PKG_VERSION"), theme).hash(&mut hasher);
+        (crate::program_stamp(), theme).hash(&mut hasher);
         digest_of(&self.view, &mut hasher);
         (&content.notices, &content.guide).hash(&mut hasher);
         let site = hasher.finish();
