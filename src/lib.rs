@@ -119,7 +119,7 @@ pub fn build(site: &Site, out_dir: &Path) -> Result<output::WriteStats, Error> {
         let mut todo = Vec::new();
         for (job, key, print, unchanged) in keyed {
             if unchanged {
-                writer.keep(&key)?;
+                writer.keep(&key);
             } else {
                 todo.push((job, key, print));
             }
@@ -140,7 +140,7 @@ pub fn build(site: &Site, out_dir: &Path) -> Result<output::WriteStats, Error> {
         let key = format!("static/{}", file.path);
         let print = render::fingerprint::of_bytes(&file.bytes);
         if writer.is_unchanged(&key, print) {
-            writer.keep(&key)?;
+            writer.keep(&key);
         } else {
             writer.record(key, print, std::slice::from_ref(&file));
             statics.push(file);

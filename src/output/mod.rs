@@ -193,17 +193,17 @@ impl Writer {
         self.last.unchanged(&self.out_dir, key, print).is_some()
     }
 
-    /// Leaves the files of page `key` of the last build as they are.
-    pub fn keep(&mut self, key: &str) -> Result<(), Error> {
+    /// Leaves the files of page `key` of the last build as they are (after
+    /// [`Writer::is_unchanged`] said they are intact).
+    pub fn keep(&mut self, key: &str) {
+        // A copy: the last manifest stays whole, `finish` reads it for files no longer made.
         if let Some((print, files)) = self.last.get(key) {
-            for (path, _) in files {
-                self.targets.push(path.clone());
-                self.unchanged += 1;
-                self.kept += 1;
-            }
+            self.targets
+                .extend(files.iter().map(|(path, _)| path.clone()));
+            self.unchanged += files.len();
+            self.kept += files.len();
             self.manifest.record(key.to_owned(), *print, files.clone());
         }
-        Ok(())
     }
 
     /// Notes that page `key`, fingerprint `print`, is made of `files` (handed over by `add`).
