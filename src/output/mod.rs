@@ -155,7 +155,7 @@ impl Writer {
             self.targets.push(f.path.clone());
         }
         if self.fresh {
-            write_files(&self.aside, files, false)?;
+            write_files(&self.aside, files)?;
             return Ok(files.iter().map(|f| 0..f.bytes.len()).collect());
         }
         let compared: Vec<(bool, Range<usize>)> = files
@@ -181,7 +181,7 @@ impl Writer {
                 .into_iter()
                 .map(|(path, bytes)| OutputFile { path, bytes })
                 .collect();
-            write_files(&self.aside, &batch, false)?;
+            write_files(&self.aside, &batch)?;
             self.spilled.extend(batch.into_iter().map(|f| f.path));
             self.pending_bytes = 0;
         }
@@ -245,7 +245,7 @@ impl Writer {
             .into_iter()
             .map(|(path, bytes)| OutputFile { path, bytes })
             .collect();
-        write_files(&self.out_dir, &pending, false)?;
+        write_files(&self.out_dir, &pending)?;
         let removed = if self.last.is_empty() {
             let keep: Vec<PathBuf> = self.targets.iter().map(|t| self.out_dir.join(t)).collect();
             remove_stale(&self.out_dir, &keep)?
@@ -289,13 +289,12 @@ impl Drop for Writer {
 pub fn apply(out_dir: &Path, files: &[OutputFile], gone: &[String]) -> Result<WriteStats, Error> {
     // The last build's manifest no longer tells what is on disk.
     Manifest::discard(out_dir)?;
-    let (_, written) = write_files(out_dir, files, false)?;
+    write_files(out_dir, files)?;
     let removed = remove_files(out_dir, gone)?;
     Ok(WriteStats {
-        written,
-        unchanged: files.len() - written,
+        written: files.len(),
         removed,
-        kept: 0,
+        ..WriteStats::default()
     })
 }
 
@@ -321,13 +320,8 @@ fn remove_files(out_dir: &Path, gone: &[impl AsRef<str>]) -> Result<usize, Error
     Ok(removed)
 }
 
-/// Writes the files (with `compare`, only those whose bytes differ from what is on disk);
-/// returns all targets and how many were written.
-fn write_files(
-    out_dir: &Path,
-    files: &[OutputFile],
-    compare: bool,
-) -> Result<(Vec<PathBuf>, usize), Error> {
+/// Writes the files, creating their folders (and replacing a file or folder in the way).
+fn write_files(out_dir: &Path, files: &[OutputFile]) -> Result<(), Error> {
     let targets: Vec<PathBuf> = files
         .iter()
         .map(|f| target(out_dir, &f.path))
@@ -339,22 +333,15 @@ fn write_files(
         }
         fs::create_dir_all(dir).map_err(io(dir))?;
     }
-    let changed: Vec<bool> = files
+    files
         .par_iter()
         .zip(&targets)
-        .map(|(f, path)| -> Result<bool, Error> {
-            if compare && fs::read(path).is_ok_and(|old| old == f.bytes) {
-                return Ok(false);
-            }
+        .try_for_each(|(f, path)| -> Result<(), Error> {
             if path.is_dir() {
                 fs::remove_dir_all(path).map_err(io(path))?;
             }
-            fs::write(path, &f.bytes).map_err(io(path))?;
-            Ok(true)
+            fs::write(path, &f.bytes).map_err(io(path))
         })
-        .collect::<Result<_, _>>()?;
-    let written = changed.iter().filter(|c| **c).count();
-    Ok((targets, written))
 }
 
 /// Removes files of an earlier build that this build no longer makes, and folders left empty.
