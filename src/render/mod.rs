@@ -166,13 +166,6 @@ impl<'a> Renderer<'a> {
         self.view.regions.iter().position(|r| r.slug == slug)
     }
 
-    /// The slug of the region an entry is listed under, if any.
-    pub fn region_of(&self, entry: usize) -> Option<&str> {
-        self.entries
-            .get(entry)
-            .and_then(|e| e.region_slug.as_deref())
-    }
-
     /// Renders `jobs` in parallel; every template error is reported, each once.
     pub fn render(&self, jobs: &[Job]) -> Result<Vec<OutputFile>, Error> {
         Ok(self.render_each(jobs)?.into_iter().flatten().collect())
