@@ -22,10 +22,6 @@ pub const REQUIRED: &[&str] = &[
     "feed.xml",
 ];
 
-pub fn theme_dir(root: &Path, theme: &str) -> std::path::PathBuf {
-    root.join("themes").join(theme)
-}
-
 /// A theme's templates, compiled.
 pub struct Theme {
     pub tera: Tera,
