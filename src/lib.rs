@@ -130,10 +130,10 @@ pub fn build(site: &Site, out_dir: &Path) -> Result<output::WriteStats, Error> {
             writer.record(key, print, files);
         }
         let files: Vec<render::OutputFile> = rendered.into_iter().flatten().collect();
-        // Handing files to the writer changes nothing on disk before `finish`, so the guard can
-        // look at just the bytes that differ from the output folder.
-        let changes = writer.add(&files)?;
+        // The guard looks at just the bytes that differ from the output folder.
+        let changes = writer.compare(&files)?;
         guard.check(&files, &changes)?;
+        writer.add(files, &changes)?;
     }
     let mut statics = Vec::new();
     for file in render::static_files(&site.root, &site.config.theme)? {
@@ -146,8 +146,9 @@ pub fn build(site: &Site, out_dir: &Path) -> Result<output::WriteStats, Error> {
             statics.push(file);
         }
     }
-    let changes = writer.add(&statics)?;
+    let changes = writer.compare(&statics)?;
     guard.check(&statics, &changes)?;
+    writer.add(statics, &changes)?;
     writer.finish()
 }
 

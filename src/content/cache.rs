@@ -3,11 +3,11 @@
 //! time are unchanged is not read and parsed again; any problem with the cache only means that
 //! every file is read, as without it.
 
-use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use super::Entry;
@@ -48,18 +48,18 @@ impl Stamp {
 /// Two seconds: coarser than any file system's clock tick.
 const RECENT_NANOS: u128 = 2_000_000_000;
 
-/// The cache as stored: the files with their stamps, then all their entries.
+/// The cache as stored: each file with its stamp and its entries, so that a file's entries are
+/// decoded into a list of their own exact size.
 #[derive(Serialize, Deserialize)]
-struct Stored<E> {
-    version: String,
-    files: Vec<(String, Stamp)>,
-    entries: Vec<E>,
+struct Stored<S, E> {
+    version: S,
+    files: Vec<(S, Stamp, Vec<E>)>,
 }
 
 /// What the cache had at the start of a run, by file.
 #[derive(Default)]
 pub struct EntryCache {
-    files: HashMap<String, (Stamp, Vec<Entry>)>,
+    files: FxHashMap<String, (Stamp, Vec<Entry>)>,
 }
 
 fn location(root: &Path) -> PathBuf {
@@ -77,22 +77,17 @@ impl EntryCache {
         let Ok(bytes) = fs::read(location(root)) else {
             return EntryCache::default();
         };
-        let Ok(stored) = postcard::from_bytes::<Stored<Entry>>(&bytes) else {
+        let Ok(stored) = postcard::from_bytes::<Stored<String, Entry>>(&bytes) else {
             return EntryCache::default();
         };
         if stored.version != version() {
             return EntryCache::default();
         }
-        let mut files: HashMap<String, (Stamp, Vec<Entry>)> = stored
+        let files = stored
             .files
             .into_iter()
-            .map(|(file, stamp)| (file, (stamp, Vec::new())))
+            .map(|(file, stamp, entries)| (file, (stamp, entries)))
             .collect();
-        for entry in stored.entries {
-            if let Some((_, entries)) = files.get_mut(&entry.file) {
-                entries.push(entry);
-            }
-        }
         EntryCache { files }
     }
 
@@ -111,20 +106,21 @@ impl EntryCache {
 
     /// Stores `entries`, read from `files`. Not being able to write only costs time next run.
     pub fn save(root: &Path, files: &[(String, Stamp)], entries: &[std::sync::Arc<Entry>]) {
-        let files: Vec<(String, Stamp)> = files
-            .iter()
-            .filter(|(_, stamp)| !stamp.is_recent())
-            .cloned()
-            .collect();
-        let kept: std::collections::HashSet<&str> = files.iter().map(|(f, _)| f.as_str()).collect();
+        let mut by_file: FxHashMap<&str, Vec<&Entry>> = FxHashMap::default();
+        for e in entries {
+            by_file.entry(e.file.as_str()).or_default().push(e);
+        }
+        let version = version();
         let stored = Stored {
-            version: version(),
-            entries: entries
+            version: version.as_str(),
+            files: files
                 .iter()
-                .filter(|e| kept.contains(e.file.as_str()))
-                .map(AsRef::as_ref)
-                .collect::<Vec<&Entry>>(),
-            files,
+                .filter(|(_, stamp)| !stamp.is_recent())
+                .map(|(file, stamp)| {
+                    let entries = by_file.remove(file.as_str()).unwrap_or_default();
+                    (file.as_str(), *stamp, entries)
+                })
+                .collect::<Vec<_>>(),
         };
         let path = location(root);
         let Ok(bytes) = postcard::to_stdvec(&stored) else {

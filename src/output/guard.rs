@@ -9,6 +9,7 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use crate::content::Entry;
+use crate::output::Change;
 use crate::render::OutputFile;
 use crate::{Error, Site};
 
@@ -190,9 +191,14 @@ impl<'s> BuildGuard<'s> {
         }
     }
 
-    /// Fails when the `changes` of `files` (a byte range for each) hold a private value.
-    pub fn check(&mut self, files: &[OutputFile], changes: &[Range<usize>]) -> Result<(), Error> {
-        let total: usize = changes.iter().map(Range::len).sum();
+    /// Fails when the changed bytes of `files` (see [`Change`]) hold a private value.
+    pub fn check(&mut self, files: &[OutputFile], changes: &[Change]) -> Result<(), Error> {
+        let changed: Vec<(&OutputFile, &Range<usize>)> = files
+            .iter()
+            .zip(changes)
+            .filter_map(|(f, c)| Some((f, c.as_ref()?)))
+            .collect();
+        let total: usize = changed.iter().map(|(_, r)| r.len()).sum();
         if total == 0 {
             return Ok(());
         }
@@ -202,9 +208,8 @@ impl<'s> BuildGuard<'s> {
                 None => ValueSet::new(self.site),
             };
             let values = self.values.insert(values);
-            let leaks = files
+            let leaks = changed
                 .iter()
-                .zip(changes)
                 .flat_map(|(f, r)| {
                     let window = widen(r, values.longest, f.bytes.len());
                     values.leaks(self.site, &f.path, &f.bytes[window])
@@ -217,9 +222,8 @@ impl<'s> BuildGuard<'s> {
             None => Guard::new(self.site)?,
         };
         let searcher = self.searcher.insert(searcher);
-        let leaks = files
+        let leaks = changed
             .par_iter()
-            .zip(changes)
             .flat_map_iter(|(f, r)| {
                 let window = widen(r, searcher.longest, f.bytes.len());
                 searcher.leaks(&f.path, &f.bytes[window])
@@ -291,7 +295,7 @@ fn widen(range: &Range<usize>, margin: usize, len: usize) -> Range<usize> {
 }
 
 /// How many leading bytes `a` and `b` share; compared a block at a time (memcmp), then bytewise.
-fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+pub(crate) fn common_prefix(a: &[u8], b: &[u8]) -> usize {
     const BLOCK: usize = 4096;
     let len = a.len().min(b.len());
     let mut at = 0;
@@ -306,7 +310,7 @@ fn common_prefix(a: &[u8], b: &[u8]) -> usize {
 }
 
 /// How many trailing bytes `a` and `b` share, at most `limit`.
-fn common_suffix(a: &[u8], b: &[u8], limit: usize) -> usize {
+pub(crate) fn common_suffix(a: &[u8], b: &[u8], limit: usize) -> usize {
     const BLOCK: usize = 4096;
     let len = a.len().min(b.len()).min(limit);
     let mut n = 0;
@@ -426,10 +430,10 @@ mod tests {
     fn leaks_both_ways(file: &OutputFile, change: Range<usize>) -> [Result<(), Error>; 2] {
         let site = site();
         let mut guard = BuildGuard::new(&site);
-        let few = guard.check(std::slice::from_ref(file), std::slice::from_ref(&change));
+        let few = guard.check(std::slice::from_ref(file), &[Some(change.clone())]);
         let filler = page(&"x".repeat(FEW_BYTES + 1));
         let files = [filler, file.clone()];
-        let many = guard.check(&files, &[0..files[0].bytes.len(), change]);
+        let many = guard.check(&files, &[Some(0..files[0].bytes.len()), Some(change)]);
         assert!(guard.searcher.is_some());
         [few, many]
     }

@@ -79,10 +79,61 @@ pub fn check_output_dir(root: &Path, out_dir: &Path) -> Result<(), Error> {
 }
 
 /// Writes `files` into `out_dir` (see [`Writer`]).
-pub fn write(out_dir: &Path, files: &[OutputFile]) -> Result<WriteStats, Error> {
+pub fn write(out_dir: &Path, files: Vec<OutputFile>) -> Result<WriteStats, Error> {
     let mut writer = Writer::begin(out_dir)?;
-    writer.add(files)?;
+    let changes = writer.compare(&files)?;
+    writer.add(files, &changes)?;
     writer.finish()
+}
+
+/// How a file differs from the file of the same path in the output folder: `None` when their
+/// bytes are the same, else the range of the new file's bytes that differ (all of a new file).
+pub type Change = Option<Range<usize>>;
+
+/// How `new` differs from the file at `path` (see [`Change`]). The old file is read a block at a
+/// time, so that a large file (the list of every entry) is never held twice.
+fn compare_with(path: &Path, new: &[u8]) -> Change {
+    let all = Some(0..new.len());
+    let Ok(mut file) = fs::File::open(path) else {
+        return all;
+    };
+    match file.metadata() {
+        Ok(meta) if meta.is_file() => differing(&mut file, meta.len() as usize, new).unwrap_or(all),
+        _ => all,
+    }
+}
+
+fn differing(file: &mut fs::File, old_len: usize, new: &[u8]) -> std::io::Result<Change> {
+    use std::io::{Read, Seek, SeekFrom};
+    const BLOCK: usize = 64 << 10;
+    let mut block = vec![0; BLOCK.min(old_len)];
+    let mut prefix = 0;
+    while prefix < old_len {
+        let n = BLOCK.min(old_len - prefix);
+        file.read_exact(&mut block[..n])?;
+        let same = guard::common_prefix(&block[..n], &new[prefix..]);
+        prefix += same;
+        if same < n {
+            break;
+        }
+    }
+    if prefix == old_len && old_len == new.len() {
+        return Ok(None);
+    }
+    // Trailing bytes in common, never overlapping the leading ones.
+    let limit = old_len.min(new.len()) - prefix;
+    let mut suffix = 0;
+    while suffix < limit {
+        let n = BLOCK.min(limit - suffix);
+        file.seek(SeekFrom::Start((old_len - suffix - n) as u64))?;
+        file.read_exact(&mut block[..n])?;
+        let same = guard::common_suffix(&block[..n], &new[..new.len() - suffix], n);
+        suffix += same;
+        if same < n {
+            break;
+        }
+    }
+    Ok(Some(prefix..new.len() - suffix))
 }
 
 /// Changed files kept in memory up to this many bytes; past it they wait in a folder aside.
@@ -146,35 +197,37 @@ impl Writer {
         })
     }
 
-    /// Takes a batch of files (a later file of the same path replaces an earlier one) and tells,
-    /// for each, which bytes differ from what the output folder holds: the whole file when it is
-    /// new, nothing when it is the same.
-    pub fn add(&mut self, files: &[OutputFile]) -> Result<Vec<Range<usize>>, Error> {
-        for f in files {
+    /// How each of `files` differs from what the output folder holds; nothing is kept yet.
+    pub fn compare(&self, files: &[OutputFile]) -> Result<Vec<Change>, Error> {
+        if self.fresh {
+            return Ok(files.iter().map(|f| Some(0..f.bytes.len())).collect());
+        }
+        files
+            .par_iter()
+            .map(|f| Ok(compare_with(&target(&self.out_dir, &f.path)?, &f.bytes)))
+            .collect()
+    }
+
+    /// Takes a batch of files with their `changes` from [`Writer::compare`] (a later file of the
+    /// same path replaces an earlier one); only changed ones are kept for `finish`.
+    pub fn add(&mut self, files: Vec<OutputFile>, changes: &[Change]) -> Result<(), Error> {
+        for f in &files {
             target(&self.out_dir, &f.path)?;
             self.targets.push(f.path.clone());
         }
         if self.fresh {
-            write_files(&self.aside, files)?;
-            return Ok(files.iter().map(|f| 0..f.bytes.len()).collect());
+            return write_files(&self.aside, &files);
         }
-        let compared: Vec<(bool, Range<usize>)> = files
-            .par_iter()
-            .map(|f| match target(&self.out_dir, &f.path).map(fs::read) {
-                Ok(Ok(old)) => (old == f.bytes, guard::changed(&old, &f.bytes, 0)),
-                _ => (false, 0..f.bytes.len()),
-            })
-            .collect();
-        let mut changes = Vec::with_capacity(files.len());
-        for (f, (same, change)) in files.iter().zip(compared) {
-            if same {
+        for (f, change) in files.into_iter().zip(changes) {
+            if change.is_none() {
                 self.unchanged += 1;
                 self.pending_bytes -= self.pending.remove(&f.path).map_or(0, |b| b.len());
             } else {
                 self.pending_bytes += f.bytes.len();
-                self.pending.insert(f.path.clone(), f.bytes.clone());
+                if let Some(earlier) = self.pending.insert(f.path, f.bytes) {
+                    self.pending_bytes -= earlier.len();
+                }
             }
-            changes.push(change);
         }
         if self.pending_bytes > self.budget {
             let batch: Vec<OutputFile> = std::mem::take(&mut self.pending)
@@ -185,7 +238,7 @@ impl Writer {
             self.spilled.extend(batch.into_iter().map(|f| f.path));
             self.pending_bytes = 0;
         }
-        Ok(changes)
+        Ok(())
     }
 
     /// Whether page `key` of the last build had fingerprint `print` and its files are intact.
@@ -382,6 +435,39 @@ mod tests {
         }
     }
 
+    fn add(writer: &mut Writer, files: Vec<OutputFile>) {
+        let changes = writer.compare(&files).unwrap();
+        writer.add(files, &changes).unwrap();
+    }
+
+    #[test]
+    fn compares_with_the_file_on_disk_a_block_at_a_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f");
+        // Longer than a block, so that the leading and trailing bytes span several reads.
+        let old: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+        fs::write(&path, &old).unwrap();
+        assert_eq!(compare_with(&path, &old), None);
+        let mut new = old.clone();
+        new[150_000] ^= 1;
+        assert_eq!(compare_with(&path, &new), Some(150_000..150_001));
+        new.insert(70_000, 7);
+        assert_eq!(compare_with(&path, &new), Some(70_000..150_002));
+        assert_eq!(
+            compare_with(&path, &old[..1000]),
+            Some(1000..1000),
+            "cut short"
+        );
+        let longer = [&old[..], b"tail"].concat();
+        assert_eq!(compare_with(&path, &longer), Some(200_000..200_004));
+        assert_eq!(compare_with(&dir.path().join("none"), b"ab"), Some(0..2));
+        assert_eq!(
+            compare_with(dir.path(), b"ab"),
+            Some(0..2),
+            "a folder in the way"
+        );
+    }
+
     #[test]
     fn paths_stay_inside() {
         let out = Path::new("/tmp/out");
@@ -395,9 +481,9 @@ mod tests {
     fn writes_only_changes_and_removes_stale() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
-        let first = write(&out, &[f("a/index.html", "1"), f("b/index.html", "2")]).unwrap();
+        let first = write(&out, vec![f("a/index.html", "1"), f("b/index.html", "2")]).unwrap();
         assert_eq!(first.written, 2);
-        let second = write(&out, &[f("a/index.html", "1"), f("c.html", "3")]).unwrap();
+        let second = write(&out, vec![f("a/index.html", "1"), f("c.html", "3")]).unwrap();
         assert_eq!(
             second,
             WriteStats {
@@ -418,7 +504,7 @@ mod tests {
         let mut writer = Writer::begin(&out).unwrap();
         let files = [f("a.html", "1")];
         writer.record("a".into(), 1, &files);
-        writer.add(&files).unwrap();
+        add(&mut writer, files.to_vec());
         writer.finish().unwrap();
         assert!(Writer::begin(&out).unwrap().is_unchanged("a", 1));
         apply(&out, &[f("a.html", "2")], &[]).unwrap();
@@ -431,15 +517,16 @@ mod tests {
         let out = dir.path().join("public");
         write(
             &out,
-            &[f("a.html", "1"), f("b/c.html", "2"), f("old.html", "x")],
+            vec![f("a.html", "1"), f("b/c.html", "2"), f("old.html", "x")],
         )
         .unwrap();
         let mut writer = Writer::begin(&out).unwrap();
         writer.budget = 0;
-        writer
-            .add(&[f("a.html", "changed"), f("b/c.html", "2")])
-            .unwrap();
-        writer.add(&[f("d/e.html", "new")]).unwrap();
+        add(
+            &mut writer,
+            vec![f("a.html", "changed"), f("b/c.html", "2")],
+        );
+        add(&mut writer, vec![f("d/e.html", "new")]);
         assert_eq!(
             fs::read_to_string(out.join("a.html")).unwrap(),
             "1",
@@ -466,7 +553,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
         let mut writer = Writer::begin(&out).unwrap();
-        writer.add(&[f("a.html", "1")]).unwrap();
+        add(&mut writer, vec![f("a.html", "1")]);
         drop(writer);
         assert!(!out.exists() && !dir.path().join(".public.saishi-staging").exists());
     }
