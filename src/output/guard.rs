@@ -1,6 +1,7 @@
 //! The privacy guard: a last check, independent of the templates, that no private value of any
 //! entry is about to be written anywhere in the output.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::ops::Range;
 
@@ -47,34 +48,34 @@ impl Guard {
         entries: impl IntoIterator<Item = &'a Entry>,
     ) -> Result<Guard, Error> {
         let (index, owners) = private_forms(entries);
-        let mut patterns: Vec<(String, usize)> = index.into_iter().collect();
+        let mut patterns: Vec<(Cow<str>, usize)> = index.into_iter().collect();
         patterns.sort_by_key(|(_, i)| *i);
         if patterns.is_empty() {
             return Ok(Guard {
                 searcher: None,
-                owners,
+                owners: Vec::new(),
                 longest: 0,
             });
         }
-        let all = build(patterns.iter().map(|(p, _)| p))?;
+        let all = build(patterns.iter().map(|(p, _)| p.as_bytes()))?;
         let already_public: HashSet<usize> = public_text(site)
             .flat_map(|text| {
                 all.find_overlapping_iter(text)
                     .map(|m| m.pattern().as_usize())
             })
             .collect();
-        let (patterns, owners): (Vec<String>, Vec<(String, &'static str)>) = patterns
+        let (patterns, owners): (Vec<Cow<str>>, Vec<(String, &'static str)>) = patterns
             .into_iter()
             .filter(|(_, i)| !already_public.contains(i))
-            .map(|(p, i)| (p, owners[i].clone()))
+            .map(|(p, i)| (p, (owners[i].0.to_owned(), owners[i].1)))
             .unzip();
-        let longest = patterns.iter().map(String::len).max().unwrap_or(0);
+        let longest = patterns.iter().map(|p| p.len()).max().unwrap_or(0);
         let searcher = if patterns.is_empty() {
             None
         } else if already_public.is_empty() {
             Some(all)
         } else {
-            Some(build(&patterns)?)
+            Some(build(patterns.iter().map(|p| p.as_bytes()))?)
         };
         Ok(Guard {
             searcher,
@@ -138,31 +139,38 @@ impl Guard {
     }
 }
 
+/// Whose a private value is: the entry's id and the field.
+type Owner<'a> = (&'a str, &'static str);
+
 /// Every private value of `entries` in every form the output could hold it (as is, HTML-escaped,
-/// JSON-escaped), each with the index of its first owner (entry and field) in the second list.
+/// JSON-escaped), each with the index of its first owner (entry id and field) in the second list.
+/// Most values read the same in every form and are borrowed, not copied.
 fn private_forms<'a>(
     entries: impl IntoIterator<Item = &'a Entry>,
-) -> (FxHashMap<String, usize>, Vec<(String, &'static str)>) {
-    let mut index: FxHashMap<String, usize> = FxHashMap::default();
+) -> (FxHashMap<Cow<'a, str>, usize>, Vec<Owner<'a>>) {
+    let entries = entries.into_iter();
+    // About six values an entry: growing the table as it fills cost more than filling it.
+    let mut index: FxHashMap<Cow<'a, str>, usize> =
+        FxHashMap::with_capacity_and_hasher(6 * entries.size_hint().0, Default::default());
     let mut owners = Vec::new();
     for e in entries {
         for (field, value) in e.fields.private_values() {
-            if value.chars().count() < MIN_CHARS {
+            if value.len() < MIN_CHARS || value.chars().nth(MIN_CHARS - 1).is_none() {
                 continue;
             }
-            let mut forms = vec![value.to_owned()];
+            let mut add = |form: Cow<'a, str>| {
+                index.entry(form).or_insert_with(|| {
+                    owners.push((e.id.as_str(), field));
+                    owners.len() - 1
+                });
+            };
+            add(Cow::Borrowed(value));
             // Most values (names, numbers) read the same in every form: no copies of those.
             if value.contains(['&', '<', '>', '"', '\'', '\\']) || value.contains(char::is_control)
             {
                 let json = serde_json::to_string(value).unwrap_or_default();
-                forms.push(crate::render::templates::escape(value));
-                forms.push(json[1..json.len().saturating_sub(1)].to_owned());
-            }
-            for form in forms {
-                index.entry(form).or_insert_with(|| {
-                    owners.push((e.id.clone(), field));
-                    owners.len() - 1
-                });
+                add(Cow::Owned(crate::render::templates::escape(value)));
+                add(Cow::Owned(json[1..json.len().saturating_sub(1)].to_owned()));
             }
         }
     }
@@ -178,7 +186,7 @@ const FEW_BYTES: usize = 256 << 10;
 /// every private value, past that with the full searcher; each is built on first use.
 pub struct BuildGuard<'s> {
     site: &'s Site,
-    values: Option<ValueSet>,
+    values: Option<ValueSet<'s>>,
     searcher: Option<Guard>,
 }
 
@@ -235,25 +243,22 @@ impl<'s> BuildGuard<'s> {
 
 /// Every private value in every form, by its bytes: a few bytes are checked by looking up each
 /// position at each length a value has. Exact like the searcher, with nothing to compile.
-struct ValueSet {
-    forms: FxHashMap<Box<[u8]>, usize>,
-    owners: Vec<(String, &'static str)>,
+struct ValueSet<'s> {
+    forms: FxHashMap<Cow<'s, str>, usize>,
+    owners: Vec<Owner<'s>>,
     /// The lengths values have, shortest first.
     lengths: Vec<usize>,
     longest: usize,
 }
 
-impl ValueSet {
-    fn new(site: &Site) -> ValueSet {
-        let (index, owners) = private_forms(site.content.entries.iter().map(AsRef::as_ref));
-        let mut lengths: Vec<usize> = index.keys().map(String::len).collect();
+impl<'s> ValueSet<'s> {
+    fn new(site: &'s Site) -> ValueSet<'s> {
+        let (forms, owners) = private_forms(site.content.entries.iter().map(AsRef::as_ref));
+        let mut lengths: Vec<usize> = forms.keys().map(|f| f.len()).collect();
         lengths.sort_unstable();
         lengths.dedup();
         ValueSet {
-            forms: index
-                .into_iter()
-                .map(|(form, owner)| (form.into_bytes().into_boxed_slice(), owner))
-                .collect(),
+            forms,
             owners,
             longest: lengths.last().copied().unwrap_or(0),
             lengths,
@@ -267,17 +272,19 @@ impl ValueSet {
                 let Some(candidate) = bytes.get(start..start + len) else {
                     break;
                 };
+                // Every value is whole UTF-8, so bytes that are not cannot be one.
+                let Ok(candidate) = std::str::from_utf8(candidate) else {
+                    continue;
+                };
                 let Some(&owner) = self.forms.get(candidate) else {
                     continue;
                 };
                 // As with the searcher, a value that is public content too is not a leak.
-                let public = std::str::from_utf8(candidate)
-                    .is_ok_and(|value| public_text(site).any(|text| text.contains(value)));
-                if !public {
-                    let (entry, field) = &self.owners[owner];
+                if !public_text(site).any(|text| text.contains(candidate)) {
+                    let (entry, field) = self.owners[owner];
                     found.push(Leak {
                         file: file.to_owned(),
-                        entry: entry.clone(),
+                        entry: entry.to_owned(),
                         field,
                     });
                 }
