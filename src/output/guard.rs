@@ -7,7 +7,7 @@ use std::ops::Range;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use rayon::prelude::*;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::content::Entry;
 use crate::output::Change;
@@ -142,51 +142,65 @@ impl Guard {
 /// Whose a private value is: the entry's id and the field.
 type Owner<'a> = (&'a str, &'static str);
 
-/// Every private value of `entries` in every form the output could hold it (as is, HTML-escaped,
-/// JSON-escaped), each with the index of its first owner (entry id and field) in the second list.
-/// Most values read the same in every form and are borrowed, not copied.
-fn private_forms<'a>(
+/// Calls `visit` with every private value of `entries` in every form the output could hold it (as
+/// is, HTML-escaped, JSON-escaped), with its entry and field. Most values read the same in every
+/// form and are borrowed, not copied.
+fn each_private_form<'a>(
     entries: impl IntoIterator<Item = &'a Entry>,
-) -> (FxHashMap<Cow<'a, str>, usize>, Vec<Owner<'a>>) {
-    let entries = entries.into_iter();
-    // About six values an entry: growing the table as it fills cost more than filling it.
-    let mut index: FxHashMap<Cow<'a, str>, usize> =
-        FxHashMap::with_capacity_and_hasher(6 * entries.size_hint().0, Default::default());
-    let mut owners = Vec::new();
+    mut visit: impl FnMut(Cow<'a, str>, &'a Entry, &'static str),
+) {
     for e in entries {
         for (field, value) in e.fields.private_values() {
             if value.len() < MIN_CHARS || value.chars().nth(MIN_CHARS - 1).is_none() {
                 continue;
             }
-            let mut add = |form: Cow<'a, str>| {
-                index.entry(form).or_insert_with(|| {
-                    owners.push((e.id.as_str(), field));
-                    owners.len() - 1
-                });
-            };
-            add(Cow::Borrowed(value));
-            // Most values (names, numbers) read the same in every form: no copies of those.
+            visit(Cow::Borrowed(value), e, field);
             if value.contains(['&', '<', '>', '"', '\'', '\\']) || value.contains(char::is_control)
             {
                 let json = serde_json::to_string(value).unwrap_or_default();
-                add(Cow::Owned(crate::render::templates::escape(value)));
-                add(Cow::Owned(json[1..json.len().saturating_sub(1)].to_owned()));
+                visit(
+                    Cow::Owned(crate::render::templates::escape(value)),
+                    e,
+                    field,
+                );
+                visit(
+                    Cow::Owned(json[1..json.len().saturating_sub(1)].to_owned()),
+                    e,
+                    field,
+                );
             }
         }
     }
+}
+
+/// Every private form of `entries` (see [`each_private_form`]), each with the index of its first
+/// owner (entry id and field) in the second list.
+fn private_forms<'a>(
+    entries: impl IntoIterator<Item = &'a Entry>,
+) -> (FxHashMap<Cow<'a, str>, usize>, Vec<Owner<'a>>) {
+    let mut index: FxHashMap<Cow<'a, str>, usize> = FxHashMap::default();
+    let mut owners = Vec::new();
+    each_private_form(entries, |form, e, field| {
+        index.entry(form).or_insert_with(|| {
+            owners.push((e.id.as_str(), field));
+            owners.len() - 1
+        });
+    });
     (index, owners)
 }
 
-/// Past this many changed bytes in a batch, [`BuildGuard`] builds the searcher: looking every
-/// position up in the value set costs more than building it.
+/// Past this many changed bytes in a batch, [`BuildGuard`] builds the searcher: below it, going
+/// through every private value once costs less.
 const FEW_BYTES: usize = 256 << 10;
 
 /// The guard of one build. It checks only the bytes that differ from what the output folder
-/// holds: while they are few (a rebuild after a small change) by looking them up in a set of
-/// every private value, past that with the full searcher; each is built on first use.
+/// holds. While they are few (a rebuild after a small change), every piece of them as long as
+/// some private value goes into a small set, and every private value is looked up in it; past
+/// that the full searcher is built, on first use.
 pub struct BuildGuard<'s> {
     site: &'s Site,
-    values: Option<ValueSet<'s>>,
+    /// The byte lengths private values have, shortest first; found on first use.
+    lengths: Option<Vec<usize>>,
     searcher: Option<Guard>,
 }
 
@@ -194,7 +208,7 @@ impl<'s> BuildGuard<'s> {
     pub fn new(site: &'s Site) -> BuildGuard<'s> {
         BuildGuard {
             site,
-            values: None,
+            lengths: None,
             searcher: None,
         }
     }
@@ -211,19 +225,7 @@ impl<'s> BuildGuard<'s> {
             return Ok(());
         }
         if self.searcher.is_none() && total <= FEW_BYTES {
-            let values = match self.values.take() {
-                Some(v) => v,
-                None => ValueSet::new(self.site),
-            };
-            let values = self.values.insert(values);
-            let leaks = changed
-                .iter()
-                .flat_map(|(f, r)| {
-                    let window = widen(r, values.longest, f.bytes.len());
-                    values.leaks(self.site, &f.path, &f.bytes[window])
-                })
-                .collect();
-            return verdict(leaks);
+            return verdict(self.few_leaks(&changed));
         }
         let searcher = match self.searcher.take() {
             Some(g) => g,
@@ -239,58 +241,49 @@ impl<'s> BuildGuard<'s> {
             .collect();
         verdict(leaks)
     }
-}
 
-/// Every private value in every form, by its bytes: a few bytes are checked by looking up each
-/// position at each length a value has. Exact like the searcher, with nothing to compile.
-struct ValueSet<'s> {
-    forms: FxHashMap<Cow<'s, str>, usize>,
-    owners: Vec<Owner<'s>>,
-    /// The lengths values have, shortest first.
-    lengths: Vec<usize>,
-    longest: usize,
-}
-
-impl<'s> ValueSet<'s> {
-    fn new(site: &'s Site) -> ValueSet<'s> {
-        let (forms, owners) = private_forms(site.content.entries.iter().map(AsRef::as_ref));
-        let mut lengths: Vec<usize> = forms.keys().map(|f| f.len()).collect();
-        lengths.sort_unstable();
-        lengths.dedup();
-        ValueSet {
-            forms,
-            owners,
-            longest: lengths.last().copied().unwrap_or(0),
-            lengths,
+    fn few_leaks(&mut self, changed: &[(&OutputFile, &Range<usize>)]) -> Vec<Leak> {
+        let entries = || self.site.content.entries.iter().map(AsRef::as_ref);
+        let lengths = self.lengths.get_or_insert_with(|| {
+            let mut lengths = Vec::new();
+            each_private_form(entries(), |form, _, _| lengths.push(form.len()));
+            lengths.sort_unstable();
+            lengths.dedup();
+            lengths
+        });
+        let longest = lengths.last().copied().unwrap_or(0);
+        let windows: Vec<(&str, &[u8])> = changed
+            .iter()
+            .map(|(f, r)| (f.path.as_str(), &f.bytes[widen(r, longest, f.bytes.len())]))
+            .collect();
+        let mut pieces: FxHashSet<&[u8]> = FxHashSet::default();
+        for (_, bytes) in &windows {
+            for start in 0..bytes.len() {
+                for &len in lengths.iter() {
+                    let Some(piece) = bytes.get(start..start + len) else {
+                        break;
+                    };
+                    pieces.insert(piece);
+                }
+            }
         }
-    }
-
-    fn leaks(&self, site: &Site, file: &str, bytes: &[u8]) -> Vec<Leak> {
         let mut found = Vec::new();
-        for start in 0..bytes.len() {
-            for &len in &self.lengths {
-                let Some(candidate) = bytes.get(start..start + len) else {
-                    break;
-                };
-                // Every value is whole UTF-8, so bytes that are not cannot be one.
-                let Ok(candidate) = std::str::from_utf8(candidate) else {
-                    continue;
-                };
-                let Some(&owner) = self.forms.get(candidate) else {
-                    continue;
-                };
-                // As with the searcher, a value that is public content too is not a leak.
-                if !public_text(site).any(|text| text.contains(candidate)) {
-                    let (entry, field) = self.owners[owner];
+        each_private_form(entries(), |form, e, field| {
+            let value = form.as_bytes();
+            // As with the searcher, a value that is public content too is not a leak.
+            if !pieces.contains(value) || public_text(self.site).any(|text| text.contains(&*form)) {
+                return;
+            }
+            for (file, bytes) in &windows {
+                if bytes.windows(value.len()).any(|w| w == value) {
                     found.push(Leak {
-                        file: file.to_owned(),
-                        entry: entry.to_owned(),
+                        file: (*file).to_owned(),
+                        entry: e.id.clone(),
                         field,
                     });
                 }
             }
-        }
-        found.dedup();
+        });
         found
     }
 }
@@ -433,7 +426,7 @@ mod tests {
         }
     }
 
-    /// The first check sees a few bytes (the value set), the second many (the searcher).
+    /// The first check sees a few bytes (looked up in a set of them), the second many (the searcher).
     fn leaks_both_ways(file: &OutputFile, change: Range<usize>) -> [Result<(), Error>; 2] {
         let site = site();
         let mut guard = BuildGuard::new(&site);
