@@ -48,7 +48,6 @@ struct PastAward<'a> {
 /// The rules' view of the whole contest.
 pub struct Context<'a> {
     pub contest: &'a Contest,
-    /// All entries, sorted by id.
     entries: &'a [Arc<Entry>],
     /// For each core member (folded) named by more than one entry, the positions of those
     /// entries. The links of an entry are gathered when it is judged: kept for every entry at
@@ -100,7 +99,8 @@ impl<'a> Context<'a> {
                 links.why.push(person);
             }
         }
-        // Two entries that share several members are linked once; positions follow the ids.
+        // Two entries that share several members are linked once: repeats are dropped by
+        // position, cheaper to sort than ids, then the few left are put in the order of ids.
         others.sort_unstable();
         others.dedup();
         links.others = others
@@ -108,6 +108,7 @@ impl<'a> Context<'a> {
             .map(|i| self.entries[i].id.as_str())
             .filter(|id| *id != entry.id)
             .collect();
+        links.others.sort_unstable();
         links
     }
 
