@@ -4,9 +4,9 @@ use clap::{Parser, Subcommand};
 use saishi::cmd::{self, Progress};
 
 // Builds allocate many small strings from every thread; mimalloc does that faster than the
-// system allocator and hands freed memory back sooner. Its `no_thp` feature keeps it from asking
-// for transparent huge pages: zeroing a 2 MB page for each first touch cost a third of the CPU
-// of a one-entry rebuild of 100k entries.
+// system allocator and hands freed memory back sooner. It asks for transparent huge pages: zeroing
+// them is much of a short rebuild's CPU, but without them `serve` answered an edit ~50 ms later
+// (its searcher and indexes are read all over), so they stay.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

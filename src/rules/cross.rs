@@ -48,11 +48,10 @@ struct PastAward<'a> {
 /// The rules' view of the whole contest.
 pub struct Context<'a> {
     pub contest: &'a Contest,
-    entries: &'a [Arc<Entry>],
-    /// For each core member (folded) named by more than one entry, the positions of those
-    /// entries. The links of an entry are gathered when it is judged: kept for every entry at
-    /// once, they were most of the memory of a large site.
-    shared_members: HashMap<&'a str, Vec<usize>>,
+    /// For each core member (folded) named by more than one entry, the ids of those entries.
+    /// The links of an entry are gathered when it is judged: kept for every entry at once, they
+    /// were most of the memory of a large site.
+    shared_members: HashMap<&'a str, Vec<&'a str>>,
     /// Entries of the same applicant with the same or a similar project (六(三)).
     pub duplicates: HashMap<&'a str, Vec<(&'a str, Likeness)>>,
     past_by_applicant: HashMap<String, Vec<PastAward<'a>>>,
@@ -82,7 +81,6 @@ impl<'a> Context<'a> {
             rayon::join(|| shared_members(entries), || duplicates(entries));
         Context {
             contest,
-            entries,
             shared_members,
             duplicates,
             past_by_applicant,
@@ -92,23 +90,17 @@ impl<'a> Context<'a> {
     /// The other entries that share a core member with `entry` (六(二)1(2)), and the members.
     pub fn team_overlaps(&self, entry: &'a Entry) -> Links<'a> {
         let mut links = Links::default();
-        let mut others = Vec::new();
         for person in &entry.keys().team {
-            if let Some((person, at)) = self.shared_members.get_key_value(person.as_str()) {
-                others.extend_from_slice(at);
+            if let Some((person, ids)) = self.shared_members.get_key_value(person.as_str()) {
+                links
+                    .others
+                    .extend(ids.iter().filter(|id| **id != entry.id));
                 links.why.push(person);
             }
         }
-        // Two entries that share several members are linked once: repeats are dropped by
-        // position, cheaper to sort than ids, then the few left are put in the order of ids.
-        others.sort_unstable();
-        others.dedup();
-        links.others = others
-            .into_iter()
-            .map(|i| self.entries[i].id.as_str())
-            .filter(|id| *id != entry.id)
-            .collect();
+        // Two entries that share several members are linked once.
         links.others.sort_unstable();
+        links.others.dedup();
         links
     }
 
@@ -129,11 +121,11 @@ impl<'a> Context<'a> {
     }
 }
 
-fn shared_members(entries: &[Arc<Entry>]) -> HashMap<&str, Vec<usize>> {
-    let mut by_person: HashMap<&str, Vec<usize>> = HashMap::default();
-    for (i, e) in entries.iter().enumerate() {
+fn shared_members(entries: &[Arc<Entry>]) -> HashMap<&str, Vec<&str>> {
+    let mut by_person: HashMap<&str, Vec<&str>> = HashMap::default();
+    for e in entries {
         for n in &e.keys().team {
-            by_person.entry(n).or_default().push(i);
+            by_person.entry(n).or_default().push(&e.id);
         }
     }
     by_person.retain(|_, ids| ids.len() > 1);
