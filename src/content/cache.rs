@@ -7,6 +7,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
+use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
@@ -106,6 +107,10 @@ impl EntryCache {
 
     /// Stores `entries`, read from `files`. Not being able to write only costs time next run.
     pub fn save(root: &Path, files: &[(String, Stamp)], entries: &[std::sync::Arc<Entry>]) {
+        // The rules need every entry's folded names anyway: made now, they are cached too.
+        entries.par_iter().for_each(|e| {
+            e.keys();
+        });
         let mut by_file: FxHashMap<&str, Vec<&Entry>> = FxHashMap::default();
         for e in entries {
             by_file.entry(e.file.as_str()).or_default().push(e);

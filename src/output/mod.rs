@@ -10,6 +10,7 @@ use std::ops::Range;
 use std::path::{Component, Path, PathBuf};
 
 use rayon::prelude::*;
+use rustc_hash::FxHashSet;
 
 use crate::Error;
 use crate::render::OutputFile;
@@ -304,14 +305,11 @@ impl Writer {
             remove_stale(&self.out_dir, &keep)?
         } else {
             // What the last build made and this one does not: found without reading the folder.
+            let made: FxHashSet<&str> = self.targets.iter().map(String::as_str).collect();
             let gone: Vec<&str> = self
                 .last
                 .files()
-                .filter(|rel| {
-                    self.targets
-                        .binary_search_by(|t| t.as_str().cmp(rel))
-                        .is_err()
-                })
+                .filter(|rel| !made.contains(rel))
                 .collect();
             remove_files(&self.out_dir, &gone)?
         };
