@@ -12,6 +12,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use serde::Deserialize;
 use walkdir::WalkDir;
 
@@ -289,7 +290,8 @@ fn load_entries(root: &Path) -> Result<Vec<Arc<Entry>>, Vec<Diagnostic>> {
 pub fn sort_entries(entries: &mut [Arc<Entry>]) -> Result<(), Vec<Diagnostic>> {
     entries.sort_by(|a, b| a.id.cmp(&b.id));
     let mut errors = Vec::new();
-    let mut seen: HashMap<String, &Entry> = HashMap::with_capacity(entries.len());
+    let mut seen: FxHashMap<String, &Entry> =
+        FxHashMap::with_capacity_and_hasher(entries.len(), Default::default());
     for e in entries.iter() {
         if let Some(first) = seen.insert(e.id.to_ascii_lowercase(), e) {
             errors.push(

@@ -2,10 +2,11 @@
 //! the output folder (`public` → `.public.saishi-manifest`), never inside it. The next build
 //! leaves a page alone when its fingerprint is the same and its files are still there.
 
-use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
+
+use rustc_hash::FxHashMap;
 
 use super::{io, target};
 use crate::Error;
@@ -18,7 +19,7 @@ pub type FileStamp = (String, u64);
 #[derive(Debug, Default)]
 pub struct Manifest {
     /// By page key: the page's fingerprint and files.
-    pages: HashMap<String, (u64, Vec<FileStamp>)>,
+    pages: FxHashMap<String, (u64, Vec<FileStamp>)>,
 }
 
 /// Where the manifest of `out_dir` lives.
