@@ -347,7 +347,7 @@ impl Record {
     }
 
     /// Every private value of the record with its field's key, for the privacy guard.
-    pub fn private_values(&self) -> Vec<(&'static str, &str)> {
+    pub fn private_values(&self) -> impl Iterator<Item = (&'static str, &str)> {
         let single = [
             ("contact", &self.contact),
             ("phone", &self.phone),
@@ -359,7 +359,6 @@ impl Record {
             .into_iter()
             .filter_map(|(key, v)| v.as_deref().map(|v| (key, v)))
             .chain(self.team.iter().flatten().map(|n| ("team", n.as_str())))
-            .collect()
     }
 
     /// A field's value as a YAML scalar or flow list, or `None` when blank. Strings are written
