@@ -149,6 +149,7 @@ pub fn build(site: &Site, out_dir: &Path) -> Result<output::WriteStats, Error> {
     let changes = writer.compare(&statics)?;
     guard.check(&statics, &changes)?;
     writer.add(statics, &changes)?;
+    guard.finish()?;
     writer.finish()
 }
 

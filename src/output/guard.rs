@@ -194,14 +194,18 @@ fn private_forms<'a>(
 const FEW_BYTES: usize = 256 << 10;
 
 /// The guard of one build. It checks only the bytes that differ from what the output folder
-/// holds. While they are few (a rebuild after a small change), every piece of them as long as
-/// some private value goes into a small set, and every private value is looked up in it; past
-/// that the full searcher is built, on first use.
+/// holds. While they are few (a rebuild after a small change) they are queued, and
+/// [`BuildGuard::finish`] cuts them into pieces as long as the private values and looks every
+/// value up among them, in one pass over all values; past that the full searcher is built, on
+/// first use, and checks at once.
 pub struct BuildGuard<'s> {
     site: &'s Site,
     /// The byte lengths private values have, shortest first; found on first use.
     lengths: Option<Vec<usize>>,
     searcher: Option<Guard>,
+    /// Changed bytes (widened) waiting for `finish`, by file.
+    queued: Vec<(String, Vec<u8>)>,
+    queued_bytes: usize,
 }
 
 impl<'s> BuildGuard<'s> {
@@ -210,6 +214,8 @@ impl<'s> BuildGuard<'s> {
             site,
             lengths: None,
             searcher: None,
+            queued: Vec::new(),
+            queued_bytes: 0,
         }
     }
 
@@ -225,7 +231,18 @@ impl<'s> BuildGuard<'s> {
             return Ok(());
         }
         if self.searcher.is_none() && total <= FEW_BYTES {
-            return verdict(self.few_leaks(&changed));
+            let longest = self.lengths().last().copied().unwrap_or(0);
+            for (f, r) in &changed {
+                let window = &f.bytes[widen(r, longest, f.bytes.len())];
+                self.queued_bytes += window.len();
+                self.queued.push((f.path.clone(), window.to_vec()));
+            }
+            // Queued bytes stay few: past the limit they are checked now.
+            return if self.queued_bytes > FEW_BYTES {
+                self.finish()
+            } else {
+                Ok(())
+            };
         }
         let searcher = match self.searcher.take() {
             Some(g) => g,
@@ -242,24 +259,19 @@ impl<'s> BuildGuard<'s> {
         verdict(leaks)
     }
 
-    fn few_leaks(&mut self, changed: &[(&OutputFile, &Range<usize>)]) -> Vec<Leak> {
-        let entries = || self.site.content.entries.iter().map(AsRef::as_ref);
-        let lengths = self.lengths.get_or_insert_with(|| {
-            let mut lengths = Vec::new();
-            each_private_form(entries(), |form, _, _| lengths.push(form.len()));
-            lengths.sort_unstable();
-            lengths.dedup();
-            lengths
-        });
-        let longest = lengths.last().copied().unwrap_or(0);
-        let windows: Vec<(&str, &[u8])> = changed
-            .iter()
-            .map(|(f, r)| (f.path.as_str(), &f.bytes[widen(r, longest, f.bytes.len())]))
-            .collect();
+    /// Fails when the queued bytes hold a private value; the queue is empty afterwards. Call it
+    /// once all files were checked.
+    pub fn finish(&mut self) -> Result<(), Error> {
+        let queued = std::mem::take(&mut self.queued);
+        self.queued_bytes = 0;
+        if queued.is_empty() {
+            return Ok(());
+        }
+        let lengths = self.lengths();
         let mut pieces: FxHashSet<&[u8]> = FxHashSet::default();
-        for (_, bytes) in &windows {
+        for (_, bytes) in &queued {
             for start in 0..bytes.len() {
-                for &len in lengths.iter() {
+                for &len in lengths {
                     let Some(piece) = bytes.get(start..start + len) else {
                         break;
                     };
@@ -268,23 +280,38 @@ impl<'s> BuildGuard<'s> {
             }
         }
         let mut found = Vec::new();
-        each_private_form(entries(), |form, e, field| {
+        each_private_form(self.entries(), |form, e, field| {
             let value = form.as_bytes();
             // As with the searcher, a value that is public content too is not a leak.
             if !pieces.contains(value) || public_text(self.site).any(|text| text.contains(&*form)) {
                 return;
             }
-            for (file, bytes) in &windows {
+            for (file, bytes) in &queued {
                 if bytes.windows(value.len()).any(|w| w == value) {
                     found.push(Leak {
-                        file: (*file).to_owned(),
+                        file: file.clone(),
                         entry: e.id.clone(),
                         field,
                     });
                 }
             }
         });
-        found
+        verdict(found)
+    }
+
+    fn entries(&self) -> impl Iterator<Item = &'s Entry> + use<'s> {
+        self.site.content.entries.iter().map(AsRef::as_ref)
+    }
+
+    fn lengths(&mut self) -> &[usize] {
+        let entries = self.entries();
+        self.lengths.get_or_insert_with(|| {
+            let mut lengths = Vec::new();
+            each_private_form(entries, |form, _, _| lengths.push(form.len()));
+            lengths.sort_unstable();
+            lengths.dedup();
+            lengths
+        })
     }
 }
 
@@ -430,7 +457,9 @@ mod tests {
     fn leaks_both_ways(file: &OutputFile, change: Range<usize>) -> [Result<(), Error>; 2] {
         let site = site();
         let mut guard = BuildGuard::new(&site);
-        let few = guard.check(std::slice::from_ref(file), &[Some(change.clone())]);
+        let few = guard
+            .check(std::slice::from_ref(file), &[Some(change.clone())])
+            .and_then(|()| guard.finish());
         let filler = page(&"x".repeat(FEW_BYTES + 1));
         let files = [filler, file.clone()];
         let many = guard.check(&files, &[Some(0..files[0].bytes.len()), Some(change)]);
