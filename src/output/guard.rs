@@ -356,7 +356,7 @@ pub(crate) fn common_suffix(a: &[u8], b: &[u8], limit: usize) -> usize {
 }
 
 /// The byte range of `new` that differs from `old`, widened by `margin` on each side.
-pub fn changed(old: &[u8], new: &[u8], margin: usize) -> Range<usize> {
+fn changed(old: &[u8], new: &[u8], margin: usize) -> Range<usize> {
     let prefix = common_prefix(old, new);
     let suffix = common_suffix(old, new, old.len().min(new.len()) - prefix);
     widen(&(prefix..new.len() - suffix), margin, new.len())

@@ -4,6 +4,7 @@
 pub mod guard;
 pub mod manifest;
 
+use std::borrow::Borrow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::ops::Range;
@@ -80,10 +81,10 @@ pub fn check_output_dir(root: &Path, out_dir: &Path) -> Result<(), Error> {
 }
 
 /// Writes `files` into `out_dir` (see [`Writer`]).
-pub fn write(out_dir: &Path, files: Vec<OutputFile>) -> Result<WriteStats, Error> {
+pub fn write(out_dir: &Path, files: &[OutputFile]) -> Result<WriteStats, Error> {
     let mut writer = Writer::begin(out_dir)?;
-    let changes = writer.compare(&files)?;
-    writer.add(files, &changes)?;
+    let changes = writer.compare(files)?;
+    writer.add(files.iter().collect(), &changes)?;
     writer.finish()
 }
 
@@ -210,11 +211,16 @@ impl Writer {
     }
 
     /// Takes a batch of files with their `changes` from [`Writer::compare`] (a later file of the
-    /// same path replaces an earlier one); only changed ones are kept for `finish`.
-    pub fn add(&mut self, files: Vec<OutputFile>, changes: &[Change]) -> Result<(), Error> {
+    /// same path replaces an earlier one); only changed ones are kept for `finish`. Files handed
+    /// over by value are kept as they are; borrowed ones, only when changed, as copies.
+    pub fn add<F>(&mut self, files: Vec<F>, changes: &[Change]) -> Result<(), Error>
+    where
+        F: Borrow<OutputFile> + Into<OutputFile> + Sync,
+    {
         for f in &files {
-            target(&self.out_dir, &f.path)?;
-            self.targets.push(f.path.clone());
+            let path = &f.borrow().path;
+            target(&self.out_dir, path)?;
+            self.targets.push(path.clone());
         }
         if self.fresh {
             return write_files(&self.aside, &files);
@@ -222,8 +228,10 @@ impl Writer {
         for (f, change) in files.into_iter().zip(changes) {
             if change.is_none() {
                 self.unchanged += 1;
-                self.pending_bytes -= self.pending.remove(&f.path).map_or(0, |b| b.len());
+                let path = &f.borrow().path;
+                self.pending_bytes -= self.pending.remove(path).map_or(0, |b| b.len());
             } else {
+                let f: OutputFile = f.into();
                 self.pending_bytes += f.bytes.len();
                 if let Some(earlier) = self.pending.insert(f.path, f.bytes) {
                     self.pending_bytes -= earlier.len();
@@ -372,10 +380,10 @@ fn remove_files(out_dir: &Path, gone: &[impl AsRef<str>]) -> Result<usize, Error
 }
 
 /// Writes the files, creating their folders (and replacing a file or folder in the way).
-fn write_files(out_dir: &Path, files: &[OutputFile]) -> Result<(), Error> {
+fn write_files<F: Borrow<OutputFile> + Sync>(out_dir: &Path, files: &[F]) -> Result<(), Error> {
     let targets: Vec<PathBuf> = files
         .iter()
-        .map(|f| target(out_dir, &f.path))
+        .map(|f| target(out_dir, &f.borrow().path))
         .collect::<Result<_, _>>()?;
     let dirs: BTreeSet<&Path> = targets.iter().filter_map(|t| t.parent()).collect();
     for dir in &dirs {
@@ -391,7 +399,7 @@ fn write_files(out_dir: &Path, files: &[OutputFile]) -> Result<(), Error> {
             if path.is_dir() {
                 fs::remove_dir_all(path).map_err(io(path))?;
             }
-            fs::write(path, &f.bytes).map_err(io(path))
+            fs::write(path, &f.borrow().bytes).map_err(io(path))
         })
 }
 
@@ -479,9 +487,9 @@ mod tests {
     fn writes_only_changes_and_removes_stale() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
-        let first = write(&out, vec![f("a/index.html", "1"), f("b/index.html", "2")]).unwrap();
+        let first = write(&out, &[f("a/index.html", "1"), f("b/index.html", "2")]).unwrap();
         assert_eq!(first.written, 2);
-        let second = write(&out, vec![f("a/index.html", "1"), f("c.html", "3")]).unwrap();
+        let second = write(&out, &[f("a/index.html", "1"), f("c.html", "3")]).unwrap();
         assert_eq!(
             second,
             WriteStats {
@@ -515,7 +523,7 @@ mod tests {
         let out = dir.path().join("public");
         write(
             &out,
-            vec![f("a.html", "1"), f("b/c.html", "2"), f("old.html", "x")],
+            &[f("a.html", "1"), f("b/c.html", "2"), f("old.html", "x")],
         )
         .unwrap();
         let mut writer = Writer::begin(&out).unwrap();

@@ -23,6 +23,12 @@ pub struct OutputFile {
     pub bytes: Vec<u8>,
 }
 
+impl From<&OutputFile> for OutputFile {
+    fn from(file: &OutputFile) -> Self {
+        file.clone()
+    }
+}
+
 /// One page (or, for the first guide page, two) of the site.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Job {

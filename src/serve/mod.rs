@@ -263,8 +263,7 @@ impl Preview {
         drop(renderer);
         let guard = Guard::new(&site)?;
         guard.check(&files)?;
-        // The preview serves its own copy from memory.
-        let stats = output::write(&self.out_dir, files.clone())?;
+        let stats = output::write(&self.out_dir, &files)?;
         let statics = render::static_files(&site.root, &site.config.theme)?
             .into_iter()
             .map(|f| f.path)
