@@ -2,7 +2,6 @@
 //! entry is about to be written anywhere in the output.
 
 use std::borrow::Cow;
-use std::collections::HashSet;
 use std::ops::Range;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
@@ -20,8 +19,9 @@ const MIN_CHARS: usize = 2;
 /// The private values of some entries, ready to be searched for.
 pub struct Guard {
     searcher: Option<AhoCorasick>,
-    /// For each pattern: the first entry and field it belongs to.
-    owners: Vec<(String, &'static str)>,
+    /// For each pattern: the first entry and field it belongs to; none for a value that is
+    /// public content too.
+    owners: Vec<Option<(String, &'static str)>>,
     /// The longest pattern, in bytes.
     longest: usize,
 }
@@ -57,28 +57,27 @@ impl Guard {
                 longest: 0,
             });
         }
-        let all = build(patterns.iter().map(|(p, _)| p.as_bytes()))?;
-        let already_public: HashSet<usize> = public_text(site)
-            .flat_map(|text| {
-                all.find_overlapping_iter(text)
-                    .map(|m| m.pattern().as_usize())
-            })
+        let searcher = build(patterns.iter().map(|(p, _)| p.as_bytes()))?;
+        // Public values stay in the searcher and are passed over when found: building it again
+        // without them cost as much as building it.
+        let mut owners: Vec<Option<(String, &'static str)>> = patterns
+            .iter()
+            .map(|(_, i)| Some((owners[*i].0.to_owned(), owners[*i].1)))
             .collect();
-        let (patterns, owners): (Vec<Cow<str>>, Vec<(String, &'static str)>) = patterns
-            .into_iter()
-            .filter(|(_, i)| !already_public.contains(i))
-            .map(|(p, i)| (p, (owners[i].0.to_owned(), owners[i].1)))
-            .unzip();
-        let longest = patterns.iter().map(|p| p.len()).max().unwrap_or(0);
-        let searcher = if patterns.is_empty() {
-            None
-        } else if already_public.is_empty() {
-            Some(all)
-        } else {
-            Some(build(patterns.iter().map(|p| p.as_bytes()))?)
-        };
+        for text in public_text(site) {
+            for m in searcher.find_overlapping_iter(text) {
+                owners[m.pattern().as_usize()] = None;
+            }
+        }
+        let longest = patterns
+            .iter()
+            .zip(&owners)
+            .filter(|(_, owner)| owner.is_some())
+            .map(|((p, _), _)| p.len())
+            .max()
+            .unwrap_or(0);
         Ok(Guard {
-            searcher,
+            searcher: Some(searcher),
             owners,
             longest,
         })
@@ -88,15 +87,16 @@ impl Guard {
         let Some(searcher) = &self.searcher else {
             return Vec::new();
         };
+        // Overlapping: a public value found must not hide a private one that overlaps it.
         let mut found: Vec<Leak> = searcher
-            .find_iter(bytes)
-            .map(|m| {
-                let (entry, field) = &self.owners[m.pattern().as_usize()];
-                Leak {
+            .find_overlapping_iter(bytes)
+            .filter_map(|m| {
+                let (entry, field) = self.owners[m.pattern().as_usize()].as_ref()?;
+                Some(Leak {
                     file: file.to_owned(),
                     entry: entry.clone(),
                     field,
-                }
+                })
             })
             .collect();
         found.dedup();
@@ -431,6 +431,7 @@ mod tests {
             project: Some("公开项目".into()),
             applicant: Some("王小明科技".into()),
             contact: Some("王小明".into()),
+            liaison: Some("小明科研".into()),
             phone: Some("13903540037".into()),
             ..Record::default()
         };
@@ -491,6 +492,18 @@ mod tests {
                 result.is_ok(),
                 "the contact's name is part of the public applicant"
             );
+        }
+    }
+
+    #[test]
+    fn a_public_value_does_not_hide_a_private_one_it_overlaps() {
+        // The contact's name is public (inside the applicant's); the liaison's overlaps it.
+        let file = page("<p>王小明科研</p>");
+        for result in leaks_both_ways(&file, 0..file.bytes.len()) {
+            let Err(Error::Privacy(leaks)) = result else {
+                panic!("not found: {result:?}");
+            };
+            assert_eq!(leaks[0].field, "liaison");
         }
     }
 
