@@ -153,16 +153,21 @@ pub fn build(site: &Site, out_dir: &Path) -> Result<output::WriteStats, Error> {
     writer.finish()
 }
 
-/// About how many kilobytes of pages `build` renders at a time: 2,048 entry pages, two counties
-/// of eight thousand entries, or one list of everything (a batch of its own).
+/// About how many kilobytes of pages `build` renders at a time: 2,048 entry pages, or two
+/// counties of eight thousand entries.
 const BATCH_WEIGHT: usize = 16 << 10;
 
-/// `jobs` in order, cut into batches of about [`BATCH_WEIGHT`]; a heavier job is a batch alone.
+/// `jobs` cut into batches of about [`BATCH_WEIGHT`]. A heavy page (a list of very many entries)
+/// leads a batch of light ones, one such page a batch, so that the other core renders entry pages
+/// meanwhile instead of waiting for it.
 fn batches(renderer: &render::Renderer, jobs: Vec<render::Job>) -> Vec<Vec<render::Job>> {
+    let (heavy, light): (Vec<_>, Vec<_>) = jobs
+        .into_iter()
+        .partition(|&job| renderer.weight(job) > BATCH_WEIGHT / 2);
     let mut out = Vec::new();
     let mut batch = Vec::new();
     let mut weight = 0;
-    for job in jobs {
+    for job in light {
         let w = renderer.weight(job);
         if !batch.is_empty() && weight + w > BATCH_WEIGHT {
             out.push(std::mem::take(&mut batch));
@@ -174,11 +179,76 @@ fn batches(renderer: &render::Renderer, jobs: Vec<render::Job>) -> Vec<Vec<rende
     if !batch.is_empty() {
         out.push(batch);
     }
+    for (i, job) in heavy.into_iter().enumerate() {
+        match out.get_mut(i) {
+            Some(batch) => batch.insert(0, job),
+            None => out.push(vec![job]),
+        }
+    }
     out
 }
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use content::{Entry, Record};
+
+    #[test]
+    fn each_list_of_every_entry_leads_a_batch_of_entry_pages() {
+        let entries: Vec<Arc<Entry>> = (0..9_000)
+            .map(|i| {
+                let id = format!("e{i:04}");
+                Arc::new(Entry::new(
+                    id.clone(),
+                    format!("{id}.yaml"),
+                    1,
+                    Record::default(),
+                ))
+            })
+            .collect();
+        let config = Config::default();
+        let assessments = rules::assess(&entries, &config.contest, &[]);
+        let site = Site {
+            root: ".".into(),
+            config,
+            content: Content {
+                entries,
+                ..Content::default()
+            },
+            assessments,
+        };
+        let tera = tera::Tera::default();
+        let renderer = render::Renderer::new(&site, &tera);
+        let all = renderer.all_jobs();
+        let batches = batches(&renderer, all.clone());
+        let heavy = |job: &render::Job| renderer.weight(*job) > BATCH_WEIGHT / 2;
+        assert!(
+            all.iter().filter(|j| heavy(j)).count() >= 3,
+            "the lists of every entry"
+        );
+        for batch in &batches {
+            match batch.iter().filter(|j| heavy(j)).count() {
+                0 => {}
+                1 => assert!(
+                    heavy(&batch[0])
+                        && batch[1..]
+                            .iter()
+                            .any(|j| matches!(j, render::Job::Entry(_))),
+                    "{:?}",
+                    &batch[..3.min(batch.len())]
+                ),
+                n => panic!("{n} lists of every entry in one batch"),
+            }
+        }
+        let mut done: Vec<render::Job> = batches.into_iter().flatten().collect();
+        let mut all = all;
+        done.sort();
+        all.sort();
+        assert_eq!(done, all, "every page once");
+    }
+
     #[test]
     fn program_stamp_names_the_version_and_the_program_file() {
         let stamp = super::program_stamp();

@@ -13,6 +13,9 @@ use crate::output::Change;
 use crate::render::OutputFile;
 use crate::{Error, Site};
 
+/// Output files are searched this many bytes at a time, in parallel.
+const CHUNK: usize = 1 << 20;
+
 /// Values shorter than this (in characters) are too common to search for.
 const MIN_CHARS: usize = 2;
 
@@ -84,18 +87,30 @@ impl Guard {
     }
 
     fn leaks(&self, file: &str, bytes: &[u8]) -> Vec<Leak> {
+        self.leaks_by_chunks(file, bytes, CHUNK)
+    }
+
+    /// Searches `bytes` in pieces of `chunk` bytes in parallel (a list of every entry is one large
+    /// file); each piece runs on into the next by one byte less than the longest value, so a
+    /// value across the edge is found whole.
+    fn leaks_by_chunks(&self, file: &str, bytes: &[u8], chunk: usize) -> Vec<Leak> {
         let Some(searcher) = &self.searcher else {
             return Vec::new();
         };
-        // Overlapping: a public value found must not hide a private one that overlaps it.
-        let mut found: Vec<Leak> = searcher
-            .find_overlapping_iter(bytes)
-            .filter_map(|m| {
-                let (entry, field) = self.owners[m.pattern().as_usize()].as_ref()?;
-                Some(Leak {
-                    file: file.to_owned(),
-                    entry: entry.clone(),
-                    field,
+        let run_on = self.longest.saturating_sub(1);
+        let starts: Vec<usize> = (0..bytes.len()).step_by(chunk.max(1)).collect();
+        let mut found: Vec<Leak> = starts
+            .par_iter()
+            .flat_map_iter(|&start| {
+                let piece = &bytes[start..(start + chunk + run_on).min(bytes.len())];
+                // Overlapping: a public value found must not hide a private one that overlaps it.
+                searcher.find_overlapping_iter(piece).filter_map(|m| {
+                    let (entry, field) = self.owners[m.pattern().as_usize()].as_ref()?;
+                    Some(Leak {
+                        file: file.to_owned(),
+                        entry: entry.clone(),
+                        field,
+                    })
                 })
             })
             .collect();
@@ -504,6 +519,18 @@ mod tests {
                 panic!("not found: {result:?}");
             };
             assert_eq!(leaks[0].field, "liaison");
+        }
+    }
+
+    #[test]
+    fn a_value_across_the_edge_of_two_pieces_is_found() {
+        let site = site();
+        let guard = Guard::new(&site).unwrap();
+        let text = "<p>联系电话 13903540037</p>";
+        for chunk in [1, 7, 16, 20, 64] {
+            let leaks = guard.leaks_by_chunks("p.html", text.as_bytes(), chunk);
+            assert_eq!(leaks.len(), 1, "pieces of {chunk} bytes: {leaks:?}");
+            assert_eq!(leaks[0].field, "phone");
         }
     }
 
