@@ -104,29 +104,31 @@ pub fn build(site: &Site, out_dir: &Path) -> Result<output::WriteStats, Error> {
     let prints = renderer.fingerprints(theme.digest);
     let mut guard = output::guard::BuildGuard::new(site);
     let mut writer = output::Writer::begin(out_dir)?;
+    // Which pages must be made again is known before any is rendered, so that a rebuild renders
+    // the few it needs together, in parallel.
+    let keyed: Vec<(render::Job, String, u64, bool)> = renderer
+        .all_jobs()
+        .into_par_iter()
+        .map(|job| {
+            let (key, print) = renderer.fingerprint(&prints, job);
+            let unchanged = writer.is_unchanged(&key, print);
+            (job, key, print, unchanged)
+        })
+        .collect();
+    let mut todo = Vec::new();
+    for (job, key, print, unchanged) in keyed {
+        if unchanged {
+            writer.keep(&key);
+        } else {
+            todo.push((job, key, print));
+        }
+    }
     // Pages are rendered, checked and handed over a batch at a time, so that memory does not
     // grow with the number of entries.
-    for jobs in batches(&renderer, renderer.all_jobs()) {
-        let jobs = jobs.as_slice();
-        let keyed: Vec<(render::Job, String, u64, bool)> = jobs
-            .par_iter()
-            .map(|&job| {
-                let (key, print) = renderer.fingerprint(&prints, job);
-                let unchanged = writer.is_unchanged(&key, print);
-                (job, key, print, unchanged)
-            })
-            .collect();
-        let mut todo = Vec::new();
-        for (job, key, print, unchanged) in keyed {
-            if unchanged {
-                writer.keep(&key);
-            } else {
-                todo.push((job, key, print));
-            }
-        }
-        let jobs: Vec<render::Job> = todo.iter().map(|(job, _, _)| *job).collect();
+    for batch in batches(todo, |(job, _, _)| renderer.weight(*job)) {
+        let jobs: Vec<render::Job> = batch.iter().map(|(job, _, _)| *job).collect();
         let rendered = renderer.render_each(&jobs)?;
-        for ((_, key, print), files) in todo.into_iter().zip(&rendered) {
+        for ((_, key, print), files) in batch.into_iter().zip(&rendered) {
             writer.record(key, print, files);
         }
         let files: Vec<render::OutputFile> = rendered.into_iter().flatten().collect();
@@ -153,100 +155,79 @@ pub fn build(site: &Site, out_dir: &Path) -> Result<output::WriteStats, Error> {
     writer.finish()
 }
 
-/// About how many kilobytes of pages `build` renders at a time: 2,048 entry pages, or two
-/// counties of eight thousand entries.
+/// About how many kilobytes of pages `build` renders at a time (see [`render::Renderer::weight`]):
+/// 2,048 entry pages, or two counties of eight thousand entries.
 const BATCH_WEIGHT: usize = 16 << 10;
 
-/// `jobs` cut into batches of about [`BATCH_WEIGHT`]. A heavy page (a list of very many entries)
-/// leads a batch of light ones, one such page a batch, so that the other core renders entry pages
-/// meanwhile instead of waiting for it.
-fn batches(renderer: &render::Renderer, jobs: Vec<render::Job>) -> Vec<Vec<render::Job>> {
-    let (heavy, light): (Vec<_>, Vec<_>) = jobs
+/// `items` cut into batches of about [`BATCH_WEIGHT`] by `weight`. A heavy item (a list of very
+/// many entries, over half a batch) leads a batch of light ones, one such item a batch, so that
+/// the other core renders entry pages meanwhile instead of waiting for it; heavy items left over
+/// share one last batch, where they render side by side.
+fn batches<T>(items: Vec<T>, weight: impl Fn(&T) -> usize) -> Vec<Vec<T>> {
+    let (heavy, light): (Vec<_>, Vec<_>) = items
         .into_iter()
-        .partition(|&job| renderer.weight(job) > BATCH_WEIGHT / 2);
-    let mut out = Vec::new();
+        .partition(|item| weight(item) > BATCH_WEIGHT / 2);
+    let mut out: Vec<Vec<T>> = Vec::new();
     let mut batch = Vec::new();
-    let mut weight = 0;
-    for job in light {
-        let w = renderer.weight(job);
-        if !batch.is_empty() && weight + w > BATCH_WEIGHT {
+    let mut load = 0;
+    for item in light {
+        let w = weight(&item);
+        if !batch.is_empty() && load + w > BATCH_WEIGHT {
             out.push(std::mem::take(&mut batch));
-            weight = 0;
+            load = 0;
         }
-        batch.push(job);
-        weight += w;
+        batch.push(item);
+        load += w;
     }
     if !batch.is_empty() {
         out.push(batch);
     }
-    for (i, job) in heavy.into_iter().enumerate() {
-        match out.get_mut(i) {
-            Some(batch) => batch.insert(0, job),
-            None => out.push(vec![job]),
+    let light_batches = out.len();
+    let mut left = Vec::new();
+    for (i, item) in heavy.into_iter().enumerate() {
+        match out.get_mut(i).filter(|_| i < light_batches) {
+            Some(batch) => batch.insert(0, item),
+            None => left.push(item),
         }
+    }
+    if !left.is_empty() {
+        out.push(left);
     }
     out
 }
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
     use super::*;
-    use content::{Entry, Record};
 
     #[test]
-    fn each_list_of_every_entry_leads_a_batch_of_entry_pages() {
-        let entries: Vec<Arc<Entry>> = (0..9_000)
-            .map(|i| {
-                let id = format!("e{i:04}");
-                Arc::new(Entry::new(
-                    id.clone(),
-                    format!("{id}.yaml"),
-                    1,
-                    Record::default(),
-                ))
-            })
-            .collect();
-        let config = Config::default();
-        let assessments = rules::assess(&entries, &config.contest, &[]);
-        let site = Site {
-            root: ".".into(),
-            config,
-            content: Content {
-                entries,
-                ..Content::default()
-            },
-            assessments,
-        };
-        let tera = tera::Tera::default();
-        let renderer = render::Renderer::new(&site, &tera);
-        let all = renderer.all_jobs();
-        let batches = batches(&renderer, all.clone());
-        let heavy = |job: &render::Job| renderer.weight(*job) > BATCH_WEIGHT / 2;
-        assert!(
-            all.iter().filter(|j| heavy(j)).count() >= 3,
-            "the lists of every entry"
-        );
+    fn each_heavy_page_leads_a_batch_of_light_ones() {
+        // Weights as for 10,000 entries: three lists of every entry, twelve counties, pages.
+        let mut items = vec![10_000, 10_000, 10_000];
+        items.extend([800; 12]);
+        items.extend([8; 10_000]);
+        let batches = batches(items.clone(), |w| *w);
+        assert!(batches.len() >= 4, "{}", batches.len());
         for batch in &batches {
-            match batch.iter().filter(|j| heavy(j)).count() {
-                0 => {}
-                1 => assert!(
-                    heavy(&batch[0])
-                        && batch[1..]
-                            .iter()
-                            .any(|j| matches!(j, render::Job::Entry(_))),
-                    "{:?}",
-                    &batch[..3.min(batch.len())]
-                ),
-                n => panic!("{n} lists of every entry in one batch"),
+            let heavy = batch.iter().filter(|w| **w > BATCH_WEIGHT / 2).count();
+            assert!(heavy <= 1, "{heavy} heavy pages in one batch");
+            if heavy == 1 {
+                assert!(batch[0] > BATCH_WEIGHT / 2 && batch.len() > 1);
             }
+            let light: usize = batch.iter().filter(|w| **w <= BATCH_WEIGHT / 2).sum();
+            assert!(light <= BATCH_WEIGHT);
         }
-        let mut done: Vec<render::Job> = batches.into_iter().flatten().collect();
-        let mut all = all;
-        done.sort();
+        let mut all: Vec<usize> = batches.into_iter().flatten().collect();
         all.sort();
-        assert_eq!(done, all, "every page once");
+        items.sort();
+        assert_eq!(all, items, "every item once");
+    }
+
+    #[test]
+    fn heavy_pages_without_light_ones_render_together() {
+        // A rebuild after one entry changed: its page, its county, the lists of every entry.
+        let batches = batches(vec![100_000, 8, 9_000, 100_000, 8], |w| *w);
+        assert_eq!(batches, vec![vec![100_000, 8, 8], vec![9_000, 100_000]]);
     }
 
     #[test]
