@@ -24,11 +24,20 @@ pub fn likeness(a: &str, b: &str) -> Option<Likeness> {
         None
     } else if a == b {
         Some(Likeness::Same)
+    } else if too_unlike_in_length(a, b) {
+        None
     } else if strsim::normalized_levenshtein(a, b) >= SIMILAR {
         Some(Likeness::Similar)
     } else {
         None
     }
+}
+
+/// Whether names of these lengths cannot be [`SIMILAR`]: they are at least as many edits apart as
+/// their lengths differ. (The same arithmetic as the measure, so that the edge agrees.)
+fn too_unlike_in_length(a: &str, b: &str) -> bool {
+    let (la, lb) = (a.chars().count(), b.chars().count());
+    1.0 - la.abs_diff(lb) as f64 / (la.max(lb) as f64) < SIMILAR
 }
 
 /// The other entries an entry shares something with.
@@ -122,43 +131,55 @@ impl<'a> Context<'a> {
 }
 
 fn shared_members(entries: &[Arc<Entry>]) -> HashMap<&str, Vec<&str>> {
-    let mut by_person: HashMap<&str, Vec<&str>> = HashMap::default();
-    for e in entries {
-        for n in &e.keys().team {
-            by_person.entry(n).or_default().push(&e.id);
-        }
-    }
-    by_person.retain(|_, ids| ids.len() > 1);
-    by_person
+    let mut named: Vec<(&str, &str)> = entries
+        .iter()
+        .flat_map(|e| e.keys().team.iter().map(|n| (n.as_str(), e.id.as_str())))
+        .collect();
+    groups(&mut named)
+        .filter(|ids| ids.len() > 1)
+        .map(|ids| (ids[0].0, ids.iter().map(|(_, id)| *id).collect()))
+        .collect()
 }
 
 fn duplicates(entries: &[Arc<Entry>]) -> HashMap<&str, Vec<(&str, Likeness)>> {
-    let mut by_applicant: HashMap<&str, Vec<(&Entry, &str)>> = HashMap::default();
-    for e in entries {
-        let keys = e.keys();
-        if let (Some(a), Some(p)) = (&keys.applicant, &keys.project) {
-            by_applicant.entry(a).or_default().push((e, p));
-        }
-    }
+    let mut filed: Vec<(&str, (&str, &str))> = entries
+        .iter()
+        .filter_map(|e| {
+            let keys = e.keys();
+            Some((
+                keys.applicant.as_deref()?,
+                (e.id.as_str(), keys.project.as_deref()?),
+            ))
+        })
+        .collect();
+    let shared: Vec<&[(&str, (&str, &str))]> = groups(&mut filed).filter(|g| g.len() > 1).collect();
+    // Every two projects of an applicant are compared: the groups in parallel.
+    let alike: Vec<(&str, &str, Likeness)> = shared
+        .par_iter()
+        .flat_map_iter(|group| {
+            group.iter().enumerate().flat_map(move |(i, (_, (a, pa)))| {
+                group[i + 1..]
+                    .iter()
+                    .filter_map(move |(_, (b, pb))| Some((*a, *b, likeness(pa, pb)?)))
+            })
+        })
+        .collect();
     let mut out: HashMap<&str, Vec<(&str, Likeness)>> = HashMap::default();
-    for group in by_applicant.values().filter(|g| g.len() > 1) {
-        for (i, (a, pa)) in group.iter().enumerate() {
-            for (b, pb) in &group[i + 1..] {
-                if let Some(l) = likeness(pa, pb) {
-                    out.entry(a.id.as_str())
-                        .or_default()
-                        .push((b.id.as_str(), l));
-                    out.entry(b.id.as_str())
-                        .or_default()
-                        .push((a.id.as_str(), l));
-                }
-            }
-        }
+    for (a, b, l) in alike {
+        out.entry(a).or_default().push((b, l));
+        out.entry(b).or_default().push((a, l));
     }
     for v in out.values_mut() {
         v.sort_unstable_by_key(|(id, _)| *id);
     }
     out
+}
+
+/// `pairs` sorted and grouped by their first element. Sorting one list is much cheaper than a
+/// list per key in a map when almost every key is alone, as names are.
+fn groups<K: Ord + Send, V: Ord + Send>(pairs: &mut [(K, V)]) -> impl Iterator<Item = &[(K, V)]> {
+    pairs.par_sort_unstable();
+    pairs.chunk_by(|a, b| a.0 == b.0)
 }
 
 #[cfg(test)]
@@ -184,5 +205,8 @@ mod tests {
             Some(Likeness::Similar)
         );
         assert_eq!(alike("智能温室监测系统", "煤矿安全管理平台"), None);
+        // One character in five apart is still similar; one in four is not.
+        assert_eq!(alike("温室监测系", "温室监测"), Some(Likeness::Similar));
+        assert_eq!(alike("温室监测", "温室监"), None);
     }
 }
