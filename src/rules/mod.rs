@@ -11,6 +11,7 @@ pub mod sme;
 use std::sync::Arc;
 
 use rayon::prelude::*;
+use rustc_hash::FxHashSet;
 use serde::Serialize;
 
 use crate::config::Contest;
@@ -328,27 +329,51 @@ pub fn assess(
     contest: &Contest,
     past_winners: &[PastWinner],
 ) -> Vec<Arc<Assessment>> {
-    reassess(entries, contest, past_winners, |_| None)
+    reassess(entries, contest, past_winners, |_| None, &[])
 }
 
 /// Like [`assess`], for entries of which some were assessed before: `before` gives the earlier
-/// assessment of an entry whose record has not changed. That assessment is kept when the rules
-/// that look at other entries still say the same of it; only the others are assessed anew.
+/// assessment of an entry whose record has not changed, and `gone` holds the earlier records of
+/// the entries that changed or went. An unchanged entry keeps its assessment when it shares no
+/// core member and no applicant with a changed or gone one (nothing the contest-wide rules look
+/// at changed for it), or when those rules still say the same of it; only the others are
+/// assessed anew.
 pub fn reassess<'a>(
     entries: &[Arc<Entry>],
     contest: &Contest,
     past_winners: &[PastWinner],
     before: impl Fn(&Entry) -> Option<&'a Arc<Assessment>> + Sync,
+    gone: &[&Entry],
 ) -> Vec<Arc<Assessment>> {
     let ctx = Context::new(entries, contest, past_winners);
+    let mut members: FxHashSet<&str> = FxHashSet::default();
+    let mut applicants: FxHashSet<&str> = FxHashSet::default();
+    let changed = entries
+        .iter()
+        .map(AsRef::as_ref)
+        .filter(|e| before(e).is_none());
+    for e in changed.chain(gone.iter().copied()) {
+        let keys = e.keys();
+        members.extend(keys.team.iter().map(String::as_str));
+        applicants.extend(keys.applicant.as_deref());
+    }
+    let related = |e: &Entry| {
+        let keys = e.keys();
+        keys.team.iter().any(|m| members.contains(m.as_str()))
+            || keys
+                .applicant
+                .as_deref()
+                .is_some_and(|a| applicants.contains(a))
+    };
     entries
         .par_iter()
         .map(|e| {
             if let Some(old) = before(e) {
-                let same = RULES
-                    .iter()
-                    .zip(&old.findings)
-                    .all(|(r, f)| r.scope == Scope::Entry || judge(r, e, &ctx) == *f);
+                let same = !related(e)
+                    || RULES
+                        .iter()
+                        .zip(&old.findings)
+                        .all(|(r, f)| r.scope == Scope::Entry || judge(r, e, &ctx) == *f);
                 if same {
                     return old.clone();
                 }
@@ -529,6 +554,48 @@ mod tests {
         assert_eq!(
             one(team("t", &eight)),
             (Overall::Warn, vec![("team-size", Status::Warn)])
+        );
+    }
+
+    #[test]
+    fn reassess_judges_again_only_entries_linked_to_a_change() {
+        let contest = Contest::default();
+        let before: Vec<Arc<Entry>> = [
+            team("a", &["张三", "李四"]),
+            team("b", &["张三", "王五"]),
+            team("c", &["赵六"]),
+        ]
+        .into_iter()
+        .map(Arc::new)
+        .collect();
+        let first = assess(&before, &contest, &[]);
+        let overlap = |a: &Assessment| {
+            a.findings
+                .iter()
+                .find(|f| f.rule.id == "team-overlap")
+                .map(|f| f.status)
+        };
+        assert_eq!(overlap(&first[1]), Some(Status::Fail));
+        // `a` no longer names 张三: `b`, linked to it only through its earlier record, passes.
+        let mut after = before.clone();
+        after[0] = Arc::new(team("a", &["钱七"]));
+        let earlier = |e: &Entry| {
+            before
+                .iter()
+                .position(|b| std::ptr::eq(b.as_ref(), e))
+                .map(|i| &first[i])
+        };
+        let again = reassess(&after, &contest, &[], earlier, &[before[0].as_ref()]);
+        assert_eq!(overlap(&again[0]), Some(Status::Pass));
+        assert_eq!(overlap(&again[1]), Some(Status::Pass));
+        assert!(
+            Arc::ptr_eq(&again[2], &first[2]),
+            "an unlinked entry keeps its assessment"
+        );
+        assert_eq!(
+            again,
+            assess(&after, &contest, &[]),
+            "the same as assessing anew"
         );
     }
 

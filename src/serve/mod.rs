@@ -338,6 +338,14 @@ impl Preview {
             .zip(&old.assessments)
             .map(|(e, a)| (e.id.as_str(), (e, a)))
             .collect();
+        // The records of the changed files as they were: entries linked to them are judged again.
+        let gone: Vec<&Entry> = old
+            .content
+            .entries
+            .iter()
+            .filter(|e| touched(&e.file))
+            .map(AsRef::as_ref)
+            .collect();
         let assessments = rules::reassess(
             &content.entries,
             &old.config.contest,
@@ -348,6 +356,7 @@ impl Preview {
                     .filter(|(before, _)| std::ptr::eq(before.as_ref(), e))
                     .map(|(_, a)| *a)
             },
+            &gone,
         );
         let site = Site {
             root: old.root.clone(),
