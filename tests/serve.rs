@@ -102,6 +102,10 @@ fn edits_adds_renames_and_deletes_are_served() {
         body_has(&server, "/regions/yuci/", "改名后的项目"),
         "its county list too"
     );
+    assert!(
+        body_has(&server, "/data/entries.json", "改名后的项目"),
+        "and the list of every entry"
+    );
 
     site.write(
         "content/entries/added.yaml",
@@ -115,6 +119,11 @@ fn edits_adds_renames_and_deletes_are_served() {
         "/regions/qixian/",
         "data-entry=\"added\""
     ));
+    let json = server.get("/data/entries.json").body;
+    assert!(
+        json.contains("新增项目") && json.contains("改名后的项目"),
+        "{json}"
+    );
 
     std::fs::rename(
         site.path("content/entries/added.yaml"),

@@ -128,26 +128,34 @@ impl Guard {
         )
     }
 
-    /// Checks files that replace earlier ones which `earlier` guards already passed: those search
-    /// only the bytes that changed (and enough around them to catch a value across the edge);
-    /// `fresh` searches everything.
+    /// Checks files that replace earlier ones which `earlier` guards already passed, with those
+    /// and with `fresh` (the values of the entries that changed): all search only the bytes that
+    /// changed (and enough around them to catch a value across the edge). A value in bytes that
+    /// did not change was published before this change already, as public content (not a
+    /// leak) or as another entry's private value (which `earlier` stopped).
     pub fn check_changes<'b>(
         earlier: &[Guard],
         fresh: &Guard,
         files: &[OutputFile],
         before: impl Fn(&str) -> Option<&'b [u8]> + Sync,
     ) -> Result<(), Error> {
-        let margin = earlier.iter().map(|g| g.longest).max().unwrap_or(0);
+        let margin = earlier
+            .iter()
+            .chain([fresh])
+            .map(|g| g.longest)
+            .max()
+            .unwrap_or(0);
         let leaks = files
             .par_iter()
             .flat_map_iter(|f| {
-                let mut leaks = fresh.leaks(&f.path, &f.bytes);
                 let window =
                     before(&f.path).map_or(0..f.bytes.len(), |old| changed(old, &f.bytes, margin));
-                for g in earlier {
-                    leaks.extend(g.leaks(&f.path, &f.bytes[window.clone()]));
-                }
-                leaks
+                let bytes = &f.bytes[window];
+                earlier
+                    .iter()
+                    .chain([fresh])
+                    .flat_map(|g| g.leaks(&f.path, bytes))
+                    .collect::<Vec<_>>()
             })
             .collect();
         verdict(leaks)
@@ -532,6 +540,28 @@ mod tests {
             assert_eq!(leaks.len(), 1, "pieces of {chunk} bytes: {leaks:?}");
             assert_eq!(leaks[0].field, "phone");
         }
+    }
+
+    #[test]
+    fn a_preview_searches_the_changed_bytes_with_the_changed_entries_values() {
+        let site = site();
+        let fresh =
+            Guard::for_entries(&site, site.content.entries.iter().map(AsRef::as_ref)).unwrap();
+        let old = page("<p>公开项目</p><p>联系电话 1390354</p>");
+        let new = page("<p>公开项目</p><p>联系电话 13903540037</p>");
+        let check = |before: &OutputFile| {
+            Guard::check_changes(&[], &fresh, std::slice::from_ref(&new), |_| {
+                Some(before.bytes.as_slice())
+            })
+        };
+        let Err(Error::Privacy(leaks)) = check(&old) else {
+            panic!("the new phone number was not found");
+        };
+        assert_eq!(leaks[0].field, "phone");
+        assert!(
+            check(&new).is_ok(),
+            "bytes that did not change were published before"
+        );
     }
 
     #[test]

@@ -221,9 +221,9 @@ impl Preview {
             .collect()
     }
 
-    /// The privacy guard for files replacing served ones: the guards they passed search only
-    /// what changed, `fresh` (the changed entries' values) searches all. A hit may come from a
-    /// value that has since become public, so it is checked again with a guard made anew.
+    /// The privacy guard for files replacing served ones: the guards they passed and `fresh` (the
+    /// changed entries' values) search what changed (see [`Guard::check_changes`]). A hit may come
+    /// from a value that has since become public, so it is checked again with a guard made anew.
     fn guard(
         &self,
         last: &mut Snapshot,
