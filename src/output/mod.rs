@@ -9,6 +9,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::ops::Range;
 use std::path::{Component, Path, PathBuf};
+use std::sync::mpsc;
+use std::thread;
 
 use rayon::prelude::*;
 use rustc_hash::FxHashSet;
@@ -158,9 +160,11 @@ pub struct Writer {
     targets: Vec<String>,
     unchanged: usize,
     kept: usize,
-    fresh: bool,
-    /// The folder aside: the whole new output (fresh), or changed files past the budget.
+    /// The folder aside: the whole new output (when the output folder is new), or changed files
+    /// past the budget.
     aside: PathBuf,
+    /// Fills the folder aside when the output folder is new: every file is written.
+    filler: Option<Filler>,
     pending: BTreeMap<String, Vec<u8>>,
     pending_bytes: usize,
     /// Past this many pending bytes, changed files go to the folder aside.
@@ -182,12 +186,13 @@ impl Writer {
         if aside.exists() {
             fs::remove_dir_all(&aside).map_err(io(&aside))?;
         }
+        let fresh = !out_dir.exists();
         Ok(Writer {
             out_dir: out_dir.to_owned(),
             targets: Vec::new(),
             unchanged: 0,
             kept: 0,
-            fresh: !out_dir.exists(),
+            filler: fresh.then(|| Filler::start(aside.clone())),
             aside,
             pending: BTreeMap::new(),
             pending_bytes: 0,
@@ -201,7 +206,7 @@ impl Writer {
 
     /// How each of `files` differs from what the output folder holds; nothing is kept yet.
     pub fn compare(&self, files: &[OutputFile]) -> Result<Vec<Change>, Error> {
-        if self.fresh {
+        if self.filler.is_some() {
             return Ok(files.iter().map(|f| Some(0..f.bytes.len())).collect());
         }
         files
@@ -222,8 +227,8 @@ impl Writer {
             target(&self.out_dir, path)?;
             self.targets.push(path.clone());
         }
-        if self.fresh {
-            return write_files(&self.aside, &files);
+        if let Some(filler) = &mut self.filler {
+            return filler.send(files.into_iter().map(Into::into).collect());
         }
         for (f, change) in files.into_iter().zip(changes) {
             if change.is_none() {
@@ -279,13 +284,17 @@ impl Writer {
 
     /// Puts the build in place.
     pub fn finish(mut self) -> Result<WriteStats, Error> {
+        // A failed write leaves the folder aside to `drop`, which removes it.
+        if let Some(filler) = &mut self.filler {
+            filler.finish()?;
+        }
         self.finished = true;
         self.targets.sort();
         self.targets.dedup();
         // Until the new manifest is saved, none: one that no longer matches the folder (after a
         // crash halfway) could let a later build keep a file it should make again.
         Manifest::discard(&self.out_dir)?;
-        if self.fresh {
+        if self.filler.is_some() {
             fs::rename(&self.aside, &self.out_dir).map_err(io(&self.out_dir))?;
             self.manifest.save(&self.out_dir)?;
             return Ok(WriteStats {
@@ -338,7 +347,62 @@ impl Drop for Writer {
     /// An unfinished build leaves nothing behind.
     fn drop(&mut self) {
         if !self.finished {
+            if let Some(filler) = &mut self.filler {
+                let _ = filler.finish();
+            }
             let _ = fs::remove_dir_all(&self.aside);
+        }
+    }
+}
+
+/// Writes the batches of a new output folder on a thread of its own: making folders and files
+/// is mostly one after another in the kernel, and meanwhile the next batch renders. A batch is
+/// handed over only when the thread is done with the last, so at most two are held at once.
+struct Filler {
+    dir: PathBuf,
+    batches: Option<mpsc::SyncSender<Vec<OutputFile>>>,
+    thread: Option<thread::JoinHandle<Result<(), Error>>>,
+}
+
+impl Filler {
+    fn start(dir: PathBuf) -> Filler {
+        let (batches, received) = mpsc::sync_channel::<Vec<OutputFile>>(0);
+        let into = dir.clone();
+        let thread = thread::spawn(move || {
+            for batch in received {
+                write_files(&into, &batch)?;
+            }
+            Ok(())
+        });
+        Filler {
+            dir,
+            batches: Some(batches),
+            thread: Some(thread),
+        }
+    }
+
+    fn send(&mut self, files: Vec<OutputFile>) -> Result<(), Error> {
+        match self.batches.as_ref().map(|b| b.send(files)) {
+            Some(Ok(())) => Ok(()),
+            // The thread stopped at an error: that is the one to report.
+            _ => self.finish().and_then(|()| Err(self.stopped())),
+        }
+    }
+
+    /// Waits until every batch sent is written.
+    fn finish(&mut self) -> Result<(), Error> {
+        self.batches = None;
+        match self.thread.take().map(thread::JoinHandle::join) {
+            None | Some(Ok(Ok(()))) => Ok(()),
+            Some(Ok(Err(e))) => Err(e),
+            Some(Err(_)) => Err(self.stopped()),
+        }
+    }
+
+    fn stopped(&self) -> Error {
+        Error::Io {
+            path: self.dir.clone(),
+            source: std::io::Error::other("writing the output stopped"),
         }
     }
 }
@@ -552,6 +616,43 @@ mod tests {
         assert_eq!(fs::read_to_string(out.join("d/e.html")).unwrap(), "new");
         assert!(!out.join("old.html").exists());
         assert!(!dir.path().join(".public.saishi-staging").exists());
+    }
+
+    #[test]
+    fn a_new_folder_is_written_batch_by_batch_and_errors_are_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let mut writer = Writer::begin(&out).unwrap();
+        for i in 0..5 {
+            add(
+                &mut writer,
+                vec![f(&format!("entries/e{i}/index.html"), "x")],
+            );
+        }
+        assert_eq!(writer.finish().unwrap().written, 5);
+        assert_eq!(
+            fs::read_to_string(out.join("entries/e4/index.html")).unwrap(),
+            "x"
+        );
+
+        // A name longer than the file system allows fails on the writing thread.
+        let out = dir.path().join("public2");
+        let mut writer = Writer::begin(&out).unwrap();
+        let long = format!("{}/index.html", "长".repeat(200));
+        let mut result = Ok(());
+        for batch in [
+            vec![f(&long, "x")],
+            vec![f("b.html", "y")],
+            vec![f("c.html", "z")],
+        ] {
+            let changes = writer.compare(&batch).unwrap();
+            result = result.and(writer.add(batch, &changes));
+        }
+        let Err(Error::Io { path, .. }) = result.and_then(|()| writer.finish().map(drop)) else {
+            panic!("the failed write was not reported");
+        };
+        assert!(path.to_string_lossy().contains("长长长"), "{path:?}");
+        assert!(!out.exists() && !dir.path().join(".public2.saishi-staging").exists());
     }
 
     #[test]
