@@ -182,10 +182,9 @@ fn batches<T>(items: Vec<T>, weight: impl Fn(&T) -> usize) -> Vec<Vec<T>> {
     if !batch.is_empty() {
         out.push(batch);
     }
-    let light_batches = out.len();
     let mut left = Vec::new();
     for (i, item) in heavy.into_iter().enumerate() {
-        match out.get_mut(i).filter(|_| i < light_batches) {
+        match out.get_mut(i) {
             Some(batch) => batch.insert(0, item),
             None => left.push(item),
         }

@@ -80,7 +80,8 @@ impl Guard {
             .max()
             .unwrap_or(0);
         Ok(Guard {
-            searcher: Some(searcher),
+            // Nothing to search for when every value is public.
+            searcher: (longest > 0).then_some(searcher),
             owners,
             longest,
         })

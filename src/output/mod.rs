@@ -217,7 +217,8 @@ impl Writer {
 
     /// Takes a batch of files with their `changes` from [`Writer::compare`] (a later file of the
     /// same path replaces an earlier one); only changed ones are kept for `finish`. Files handed
-    /// over by value are kept as they are; borrowed ones, only when changed, as copies.
+    /// over by value are kept as they are; borrowed ones, only when changed, as copies (into a
+    /// new output folder every file is changed, and goes to the writing thread).
     pub fn add<F>(&mut self, files: Vec<F>, changes: &[Change]) -> Result<(), Error>
     where
         F: Borrow<OutputFile> + Into<OutputFile> + Sync,
