@@ -1,7 +1,7 @@
 //! What rules need to know about all entries at once, computed once per run.
 
 use rayon::prelude::*;
-use rustc_hash::FxHashMap as HashMap;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet};
 use std::sync::Arc;
 
 use crate::config::Contest;
@@ -66,11 +66,43 @@ pub struct Context<'a> {
     past_by_applicant: HashMap<String, Vec<PastAward<'a>>>,
 }
 
+/// The core members and applicants of some entries (folded): what links other entries to them.
+#[derive(Debug, Default)]
+pub struct Concerned<'a> {
+    members: FxHashSet<&'a str>,
+    applicants: FxHashSet<&'a str>,
+}
+
+impl<'a> Concerned<'a> {
+    pub fn of(entries: impl IntoIterator<Item = &'a Entry>) -> Self {
+        let mut out = Concerned::default();
+        for e in entries {
+            let keys = e.keys();
+            out.members.extend(keys.team.iter().map(String::as_str));
+            out.applicants.extend(keys.applicant.as_deref());
+        }
+        out
+    }
+
+    /// Whether `entry` shares a core member or its applicant with them.
+    pub fn touches(&self, entry: &Entry) -> bool {
+        let keys = entry.keys();
+        keys.team.iter().any(|m| self.members.contains(m.as_str()))
+            || keys
+                .applicant
+                .as_deref()
+                .is_some_and(|a| self.applicants.contains(a))
+    }
+}
+
 impl<'a> Context<'a> {
+    /// The contest-wide view of `entries`; with `needed`, its indexes cover only the entries that
+    /// share a core member or applicant with those (the ones a rebuild judges again).
     pub fn new(
         entries: &'a [Arc<Entry>],
         contest: &'a Contest,
         past_winners: &'a [PastWinner],
+        needed: Option<&Concerned>,
     ) -> Self {
         let mut past_by_applicant: HashMap<String, Vec<PastAward>> = HashMap::default();
         for w in past_winners {
@@ -86,8 +118,10 @@ impl<'a> Context<'a> {
         entries.par_iter().for_each(|e| {
             e.keys();
         });
-        let (shared_members, duplicates) =
-            rayon::join(|| shared_members(entries), || duplicates(entries));
+        let (shared_members, duplicates) = rayon::join(
+            || shared_members(entries, needed),
+            || duplicates(entries, needed),
+        );
         Context {
             contest,
             shared_members,
@@ -130,10 +164,14 @@ impl<'a> Context<'a> {
     }
 }
 
-fn shared_members(entries: &[Arc<Entry>]) -> HashMap<&str, Vec<&str>> {
+fn shared_members<'a>(
+    entries: &'a [Arc<Entry>],
+    needed: Option<&Concerned>,
+) -> HashMap<&'a str, Vec<&'a str>> {
     let mut named: Vec<(&str, &str)> = entries
         .iter()
         .flat_map(|e| e.keys().team.iter().map(|n| (n.as_str(), e.id.as_str())))
+        .filter(|(n, _)| needed.is_none_or(|c| c.members.contains(n)))
         .collect();
     groups(&mut named)
         .filter(|ids| ids.len() > 1)
@@ -141,7 +179,10 @@ fn shared_members(entries: &[Arc<Entry>]) -> HashMap<&str, Vec<&str>> {
         .collect()
 }
 
-fn duplicates(entries: &[Arc<Entry>]) -> HashMap<&str, Vec<(&str, Likeness)>> {
+fn duplicates<'a>(
+    entries: &'a [Arc<Entry>],
+    needed: Option<&Concerned>,
+) -> HashMap<&'a str, Vec<(&'a str, Likeness)>> {
     let mut filed: Vec<(&str, (&str, &str))> = entries
         .iter()
         .filter_map(|e| {
@@ -151,6 +192,7 @@ fn duplicates(entries: &[Arc<Entry>]) -> HashMap<&str, Vec<(&str, Likeness)>> {
                 (e.id.as_str(), keys.project.as_deref()?),
             ))
         })
+        .filter(|(a, _)| needed.is_none_or(|c| c.applicants.contains(a)))
         .collect();
     let shared: Vec<&[(&str, (&str, &str))]> = groups(&mut filed).filter(|g| g.len() > 1).collect();
     // Every two projects of an applicant are compared: the groups in parallel.

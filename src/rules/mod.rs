@@ -11,12 +11,12 @@ pub mod sme;
 use std::sync::Arc;
 
 use rayon::prelude::*;
-use rustc_hash::FxHashSet;
 use serde::Serialize;
 
 use crate::config::Contest;
 use crate::content::{Entry, PastWinner};
 
+use cross::Concerned;
 pub use cross::Context;
 
 /// A rule's verdict on one entry, as shown on its badge.
@@ -345,31 +345,32 @@ pub fn reassess<'a>(
     before: impl Fn(&Entry) -> Option<&'a Arc<Assessment>> + Sync,
     gone: &[&Entry],
 ) -> Vec<Arc<Assessment>> {
-    let ctx = Context::new(entries, contest, past_winners);
-    let mut members: FxHashSet<&str> = FxHashSet::default();
-    let mut applicants: FxHashSet<&str> = FxHashSet::default();
     let changed = entries
         .iter()
         .map(AsRef::as_ref)
         .filter(|e| before(e).is_none());
-    for e in changed.chain(gone.iter().copied()) {
-        let keys = e.keys();
-        members.extend(keys.team.iter().map(String::as_str));
-        applicants.extend(keys.applicant.as_deref());
-    }
-    let related = |e: &Entry| {
-        let keys = e.keys();
-        keys.team.iter().any(|m| members.contains(m.as_str()))
-            || keys
-                .applicant
-                .as_deref()
-                .is_some_and(|a| applicants.contains(a))
-    };
+    let changed = Concerned::of(changed.chain(gone.iter().copied()));
+    let judged: Vec<bool> = entries
+        .par_iter()
+        .map(|e| before(e).is_none() || changed.touches(e))
+        .collect();
+    // The indexes need cover only what the entries judged look up.
+    let needed = judged.contains(&false).then(|| {
+        Concerned::of(
+            entries
+                .iter()
+                .zip(&judged)
+                .filter(|(_, judged)| **judged)
+                .map(|(e, _)| e.as_ref()),
+        )
+    });
+    let ctx = Context::new(entries, contest, past_winners, needed.as_ref());
     entries
         .par_iter()
-        .map(|e| {
+        .zip(&judged)
+        .map(|(e, &judge_it)| {
             if let Some(old) = before(e) {
-                let same = !related(e)
+                let same = !judge_it
                     || RULES
                         .iter()
                         .zip(&old.findings)
@@ -560,34 +561,57 @@ mod tests {
     #[test]
     fn reassess_judges_again_only_entries_linked_to_a_change() {
         let contest = Contest::default();
+        let same_project = |id: &str| {
+            let mut e = good(id);
+            e.fields.applicant = Some("同一有限公司".into());
+            e.fields.project = Some("同一项目".into());
+            e
+        };
         let before: Vec<Arc<Entry>> = [
             team("a", &["张三", "李四"]),
             team("b", &["张三", "王五"]),
             team("c", &["赵六"]),
+            same_project("d"),
+            same_project("e"),
+            // The same project as `b` files: `b` is judged again for its member, and its
+            // duplicate must still be found.
+            {
+                let mut f = team("f", &["孙八"]);
+                f.fields.applicant = Some("b有限公司".into());
+                f.fields.project = Some("b项目".into());
+                f
+            },
         ]
         .into_iter()
         .map(Arc::new)
         .collect();
         let first = assess(&before, &contest, &[]);
-        let overlap = |a: &Assessment| {
+        let status = |a: &Assessment, rule: &str| {
             a.findings
                 .iter()
-                .find(|f| f.rule.id == "team-overlap")
+                .find(|f| f.rule.id == rule)
                 .map(|f| f.status)
         };
-        assert_eq!(overlap(&first[1]), Some(Status::Fail));
-        // `a` no longer names 张三: `b`, linked to it only through its earlier record, passes.
+        assert_eq!(status(&first[1], "team-overlap"), Some(Status::Fail));
+        assert_eq!(status(&first[4], "duplicate"), Some(Status::Fail));
+        // `a` no longer names 张三 and `d` files another project: `b` and `e`, linked to them
+        // only through their earlier records, pass.
         let mut after = before.clone();
         after[0] = Arc::new(team("a", &["钱七"]));
+        let mut other = same_project("d");
+        other.fields.project = Some("完全不同的煤矿安全平台".into());
+        after[3] = Arc::new(other);
         let earlier = |e: &Entry| {
             before
                 .iter()
                 .position(|b| std::ptr::eq(b.as_ref(), e))
                 .map(|i| &first[i])
         };
-        let again = reassess(&after, &contest, &[], earlier, &[before[0].as_ref()]);
-        assert_eq!(overlap(&again[0]), Some(Status::Pass));
-        assert_eq!(overlap(&again[1]), Some(Status::Pass));
+        let gone = [before[0].as_ref(), before[3].as_ref()];
+        let again = reassess(&after, &contest, &[], earlier, &gone);
+        assert_eq!(status(&again[1], "team-overlap"), Some(Status::Pass));
+        assert_eq!(status(&again[1], "duplicate"), Some(Status::Fail));
+        assert_eq!(status(&again[4], "duplicate"), Some(Status::Pass));
         assert!(
             Arc::ptr_eq(&again[2], &first[2]),
             "an unlinked entry keeps its assessment"
