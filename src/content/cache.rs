@@ -7,7 +7,6 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
@@ -108,9 +107,7 @@ impl EntryCache {
     /// Stores `entries`, read from `files`. Not being able to write only costs time next run.
     pub fn save(root: &Path, files: &[(String, Stamp)], entries: &[std::sync::Arc<Entry>]) {
         // The rules need every entry's folded names anyway: made now, they are cached too.
-        entries.par_iter().for_each(|e| {
-            e.keys();
-        });
+        Entry::fold_all(entries);
         let mut by_file: FxHashMap<&str, Vec<&Entry>> = FxHashMap::default();
         for e in entries {
             by_file.entry(e.file.as_str()).or_default().push(e);

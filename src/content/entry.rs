@@ -483,6 +483,14 @@ impl Entry {
         }
     }
 
+    /// Makes the folded names of every entry, in parallel (see [`Entry::keys`]).
+    pub fn fold_all(entries: &[std::sync::Arc<Entry>]) {
+        use rayon::prelude::*;
+        entries.par_iter().for_each(|e| {
+            e.keys();
+        });
+    }
+
     pub fn keys(&self) -> &Keys {
         self.keys.get_or_init(|| {
             let f = &self.fields;

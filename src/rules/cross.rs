@@ -115,9 +115,7 @@ impl<'a> Context<'a> {
                 });
         }
         // The folded names, once per entry and in parallel, before the indexes read them.
-        entries.par_iter().for_each(|e| {
-            e.keys();
-        });
+        Entry::fold_all(entries);
         let (shared_members, duplicates) = rayon::join(
             || shared_members(entries, needed),
             || duplicates(entries, needed),

@@ -345,14 +345,17 @@ pub fn reassess<'a>(
     before: impl Fn(&Entry) -> Option<&'a Arc<Assessment>> + Sync,
     gone: &[&Entry],
 ) -> Vec<Arc<Assessment>> {
+    let earlier: Vec<Option<&Arc<Assessment>>> = entries.par_iter().map(|e| before(e)).collect();
     let changed = entries
         .iter()
-        .map(AsRef::as_ref)
-        .filter(|e| before(e).is_none());
+        .zip(&earlier)
+        .filter(|(_, old)| old.is_none())
+        .map(|(e, _)| e.as_ref());
     let changed = Concerned::of(changed.chain(gone.iter().copied()));
     let judged: Vec<bool> = entries
         .par_iter()
-        .map(|e| before(e).is_none() || changed.touches(e))
+        .zip(&earlier)
+        .map(|(e, old)| old.is_none() || changed.touches(e))
         .collect();
     // The indexes need cover only what the entries judged look up.
     let needed = judged.contains(&false).then(|| {
@@ -367,16 +370,17 @@ pub fn reassess<'a>(
     let ctx = Context::new(entries, contest, past_winners, needed.as_ref());
     entries
         .par_iter()
+        .zip(&earlier)
         .zip(&judged)
-        .map(|(e, &judge_it)| {
-            if let Some(old) = before(e) {
+        .map(|((e, old), &judge_it)| {
+            if let Some(old) = *old {
                 let same = !judge_it
                     || RULES
                         .iter()
                         .zip(&old.findings)
                         .all(|(r, f)| r.scope == Scope::Entry || judge(r, e, &ctx) == *f);
                 if same {
-                    return old.clone();
+                    return Arc::clone(old);
                 }
             }
             Arc::new(Assessment::of(
