@@ -253,7 +253,7 @@ fn load_entries(root: &Path) -> Result<Vec<Arc<Entry>>, Vec<Diagnostic>> {
     let mut changed = false;
     for (path, (file, stamp)) in paths.iter().zip(&stamps) {
         match stamp.and_then(|s| cache.take(file, s)) {
-            Some(entries) => cached.push(Ok(entries)),
+            Some(entries) => cached.push(Ok(shared(entries))),
             None => {
                 changed |= stamp.is_some_and(|s| !s.is_recent());
                 unread.push(path);
@@ -261,12 +261,12 @@ fn load_entries(root: &Path) -> Result<Vec<Arc<Entry>>, Vec<Diagnostic>> {
         }
     }
     changed |= !cache.is_empty();
-    let read: Vec<Result<Vec<Entry>, Diagnostic>> = unread
+    let read: Vec<Result<Vec<Arc<Entry>>, Diagnostic>> = unread
         .par_iter()
-        .map(|path| load_entry_file(root, path))
+        .map(|path| load_entry_file(root, path).map(shared))
         .collect();
     let (lists, errors) = split(cached.into_iter().chain(read).collect());
-    let mut entries: Vec<Arc<Entry>> = lists.into_iter().flatten().map(Arc::new).collect();
+    let mut entries: Vec<Arc<Entry>> = lists.into_iter().flatten().collect();
     match (sort_entries(&mut entries), errors.is_empty()) {
         (Ok(()), true) => {
             if changed {
@@ -283,6 +283,15 @@ fn load_entries(root: &Path) -> Result<Vec<Arc<Entry>>, Vec<Diagnostic>> {
             .chain(clashes.err().unwrap_or_default())
             .collect()),
     }
+}
+
+/// A file's entries moved into place at once: all files' lists held whole until the end held
+/// every record twice.
+fn shared(entries: Vec<Entry>) -> Vec<Arc<Entry>> {
+    // Not `collect`: that would keep the records' own buffer (room for four) for the pointers.
+    let mut out = Vec::with_capacity(entries.len());
+    out.extend(entries.into_iter().map(Arc::new));
+    out
 }
 
 /// Sorts entries by id and reports ids used twice. Ids are compared in lower case: on Windows

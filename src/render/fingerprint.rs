@@ -51,7 +51,7 @@ impl Renderer<'_> {
             .zip(&self.site.assessments)
             .map(|((view, entry), assessment)| {
                 let mut hasher = DefaultHasher::new();
-                digest_of(view.as_ref(), &mut hasher);
+                digest_of(view, &mut hasher);
                 entry.fields.summary.hash(&mut hasher);
                 for f in &assessment.findings {
                     (f.rule.id, f.status.as_str(), &f.message).hash(&mut hasher);

@@ -6,7 +6,6 @@ pub mod model;
 pub mod templates;
 
 use std::path::Path;
-use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -70,7 +69,7 @@ pub struct Renderer<'a> {
     tera: &'a Tera,
     base: Context,
     view: SiteView,
-    entries: Vec<Arc<EntryView>>,
+    entries: Vec<EntryView<'a>>,
     /// The entries of each region (by index into `view.regions`), in the order of `entries`.
     by_region: Vec<Vec<usize>>,
 }
@@ -94,26 +93,13 @@ impl<'a> Renderer<'a> {
     }
 
     pub fn new(site: &'a Site, tera: &'a Tera) -> Self {
-        Renderer::with_views(site, tera, |_| None)
-    }
-
-    /// Like [`Renderer::new`], taking an entry's public view from `earlier` where it has one
-    /// (a partial rebuild keeps the views of entries it did not touch).
-    pub fn with_views(
-        site: &'a Site,
-        tera: &'a Tera,
-        earlier: impl Fn(usize) -> Option<Arc<EntryView>> + Sync,
-    ) -> Self {
         let root = model::root_path(&site.config.base_url);
-        let entries: Vec<Arc<EntryView>> = site
+        let entries: Vec<EntryView> = site
             .content
             .entries
             .par_iter()
             .zip(&site.assessments)
-            .enumerate()
-            .map(|(i, (e, a))| {
-                earlier(i).unwrap_or_else(|| Arc::new(EntryView::new(site, &root, e, a)))
-            })
+            .map(|(e, a)| EntryView::new(site, &root, e, a))
             .collect();
         let view = SiteView::new(site, &entries);
         let mut base = Context::new();
@@ -126,7 +112,7 @@ impl<'a> Renderer<'a> {
             .collect();
         let mut by_region = vec![Vec::new(); view.regions.len()];
         for (i, e) in entries.iter().enumerate() {
-            if let Some(&slot) = e.region_slug.as_deref().and_then(|s| slots.get(s)) {
+            if let Some(&slot) = e.region_slug.and_then(|s| slots.get(s)) {
                 by_region[slot].push(i);
             }
         }
@@ -160,11 +146,6 @@ impl<'a> Renderer<'a> {
             Job::Json | Job::Sitemap | Job::Regions => self.entries.len(),
             _ => 8,
         }
-    }
-
-    /// The public view of every entry, in the order of the site's entries.
-    pub fn views(&self) -> &[Arc<EntryView>] {
-        &self.entries
     }
 
     /// The index of a region's list page, by its slug.
@@ -268,7 +249,6 @@ impl<'a> Renderer<'a> {
                 let unmatched: Vec<&EntryView> = self
                     .entries
                     .iter()
-                    .map(AsRef::as_ref)
                     .filter(|e| e.region_slug.is_none())
                     .collect();
                 self.page(ctx, "regions.html", "regions/index.html".into(), |vars| {
@@ -279,7 +259,7 @@ impl<'a> Renderer<'a> {
                 let region = &self.view.regions[i];
                 let entries: Vec<&EntryView> = self.by_region[i]
                     .iter()
-                    .map(|&e| self.entries[e].as_ref())
+                    .map(|&e| &self.entries[e])
                     .collect();
                 let mut out = self.page(
                     ctx,
@@ -314,7 +294,7 @@ impl<'a> Renderer<'a> {
                     "entry.html",
                     format!("entries/{}/index.html", view.id),
                     |vars| {
-                        vars.insert("entry", view.as_ref());
+                        vars.insert("entry", view);
                         vars.insert("findings", &findings);
                         vars.insert("summary_html", &summary_html);
                     },
@@ -353,17 +333,17 @@ impl<'a> Renderer<'a> {
                     .iter()
                     .zip(&site.content.entries)
                     .map(|(v, e)| JsonEntry {
-                        id: &v.id,
-                        project: v.project.as_deref(),
-                        applicant: v.applicant.as_deref(),
+                        id: v.id,
+                        project: v.project,
+                        applicant: v.applicant,
                         group: v.group,
                         specialized: v.specialized,
-                        region: v.region.as_deref(),
-                        region_slug: v.region_slug.as_deref(),
+                        region: v.region,
+                        region_slug: v.region_slug,
                         entity: v.entity,
-                        submitted: v.submitted.as_deref(),
-                        registered: v.registered.as_deref(),
-                        award: v.award.as_deref(),
+                        submitted: v.submitted,
+                        registered: v.registered,
+                        award: v.award,
                         summary: e.fields.summary.as_deref(),
                         status: v.status,
                         problems: v
@@ -372,7 +352,7 @@ impl<'a> Renderer<'a> {
                             .map(|p| JsonProblem {
                                 rule: p.rule,
                                 status: p.status,
-                                message: &p.message,
+                                message: p.message,
                             })
                             .collect(),
                     })
@@ -440,8 +420,8 @@ struct JsonEntry<'a> {
     region: Option<&'a str>,
     region_slug: Option<&'a str>,
     entity: Option<&'a str>,
-    submitted: Option<&'a str>,
-    registered: Option<&'a str>,
+    submitted: Option<chrono::NaiveDate>,
+    registered: Option<chrono::NaiveDate>,
     award: Option<&'a str>,
     summary: Option<&'a str>,
     status: &'a str,

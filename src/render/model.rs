@@ -2,7 +2,6 @@
 //! place in these types, so no template can print them.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
@@ -107,36 +106,68 @@ pub struct SiteView {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct FindingView {
+pub struct FindingView<'a> {
     pub rule: &'static str,
     pub name: &'static str,
     pub clause: &'static str,
     pub status: &'static str,
-    pub message: crate::rules::Message,
+    pub message: &'a str,
 }
 
-/// The public face of one entry: the public fields of SPEC and the verdicts, nothing else.
+impl<'a> FindingView<'a> {
+    pub fn new(x: &'a Finding) -> FindingView<'a> {
+        FindingView {
+            rule: x.rule.id,
+            name: x.rule.name,
+            clause: x.rule.clause,
+            status: x.status.as_str(),
+            message: &x.message,
+        }
+    }
+}
+
+/// The public face of one entry: the public fields of SPEC and the verdicts, nothing else. It
+/// borrows from the record and its assessment, so that views of every entry cost little memory.
 #[derive(Debug, Clone, Serialize)]
-pub struct EntryView {
-    pub id: String,
+pub struct EntryView<'a> {
+    pub id: &'a str,
     pub url: String,
-    pub project: Option<String>,
-    pub applicant: Option<String>,
+    pub project: Option<&'a str>,
+    pub applicant: Option<&'a str>,
     pub group: Option<&'static str>,
     pub specialized: Option<bool>,
     /// The region as written.
-    pub region: Option<String>,
+    pub region: Option<&'a str>,
     /// The configured region it means, if any.
-    pub region_name: Option<String>,
-    pub region_slug: Option<String>,
+    pub region_name: Option<&'a str>,
+    pub region_slug: Option<&'a str>,
     pub entity: Option<&'static str>,
-    pub submitted: Option<String>,
-    pub registered: Option<String>,
-    pub award: Option<String>,
+    pub submitted: Option<NaiveDate>,
+    pub registered: Option<NaiveDate>,
+    pub award: Option<&'a str>,
     pub status: &'static str,
     pub status_label: &'static str,
     /// The findings that do not pass, for badges in lists.
-    pub problems: Vec<FindingView>,
+    pub problems: Problems<'a>,
+}
+
+/// The findings of an assessment that do not pass; a list of [`FindingView`] to templates.
+#[derive(Debug, Clone, Copy)]
+pub struct Problems<'a>(&'a [Finding]);
+
+impl<'a> Problems<'a> {
+    pub fn iter(self) -> impl Iterator<Item = FindingView<'a>> {
+        self.0
+            .iter()
+            .filter(|x| x.status != Status::Pass)
+            .map(FindingView::new)
+    }
+}
+
+impl Serialize for Problems<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.iter())
+    }
 }
 
 pub fn root_path(base_url: &str) -> String {
@@ -153,47 +184,30 @@ pub fn root_path(base_url: &str) -> String {
     root
 }
 
-impl EntryView {
-    pub fn new(site: &Site, root: &str, e: &Entry, a: &Assessment) -> EntryView {
+impl<'a> EntryView<'a> {
+    pub fn new(site: &'a Site, root: &str, e: &'a Entry, a: &'a Assessment) -> EntryView<'a> {
         let f = &e.fields;
         let region = f
             .region
             .as_deref()
             .and_then(|r| site.config.contest.region_for(r));
         EntryView {
-            id: e.id.clone(),
+            id: &e.id,
             url: format!("{root}entries/{}/", e.id),
-            project: f.project.clone(),
-            applicant: f.applicant.clone(),
+            project: f.project.as_deref(),
+            applicant: f.applicant.as_deref(),
             group: f.group.map(|g| g.label()),
             specialized: f.specialized,
-            region: f.region.clone(),
-            region_name: region.map(|r| r.name.clone()),
-            region_slug: region.map(|r| r.slug.clone()),
+            region: f.region.as_deref(),
+            region_name: region.map(|r| r.name.as_str()),
+            region_slug: region.map(|r| r.slug.as_str()),
             entity: f.entity().map(|x| x.label()),
-            submitted: f.submitted.map(|d| d.to_string()),
-            registered: f.registered.map(|d| d.to_string()),
-            award: f.award.clone(),
+            submitted: f.submitted,
+            registered: f.registered,
+            award: f.award.as_deref(),
             status: a.status.as_str(),
             status_label: a.status.label(),
-            problems: a
-                .findings
-                .iter()
-                .filter(|x| x.status != Status::Pass)
-                .map(FindingView::new)
-                .collect(),
-        }
-    }
-}
-
-impl FindingView {
-    pub fn new(x: &Finding) -> FindingView {
-        FindingView {
-            rule: x.rule.id,
-            name: x.rule.name,
-            clause: x.rule.clause,
-            status: x.status.as_str(),
-            message: x.message.clone(),
+            problems: Problems(&a.findings),
         }
     }
 }
@@ -215,7 +229,7 @@ pub fn guide_url(root: &str, index: usize, p: &Page) -> String {
 }
 
 impl SiteView {
-    pub fn new(site: &Site, views: &[Arc<EntryView>]) -> SiteView {
+    pub fn new(site: &Site, views: &[EntryView]) -> SiteView {
         let config = &site.config;
         let contest = &config.contest;
         let root = root_path(&config.base_url);
@@ -224,8 +238,8 @@ impl SiteView {
         let mut unmatched = Counts::default();
         for (v, a) in views.iter().zip(&site.assessments) {
             counts.add(a.status);
-            match &v.region_slug {
-                Some(slug) => per_region.entry(slug.as_str()).or_default().add(a.status),
+            match v.region_slug {
+                Some(slug) => per_region.entry(slug).or_default().add(a.status),
                 None => unmatched.add(a.status),
             }
         }
@@ -315,13 +329,13 @@ pub struct AwardGroup<'a> {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct AwardTier<'a> {
-    pub award: String,
-    pub entries: Vec<&'a EntryView>,
+    pub award: &'a str,
+    pub entries: Vec<&'a EntryView<'a>>,
 }
 
 const TIERS: [&str; 4] = ["一等奖", "二等奖", "三等奖", "优胜奖"];
 
-pub fn awards(views: &[Arc<EntryView>]) -> Vec<AwardGroup<'_>> {
+pub fn awards<'a>(views: &'a [EntryView<'a>]) -> Vec<AwardGroup<'a>> {
     let rank = |award: &str| {
         TIERS
             .iter()
@@ -331,16 +345,13 @@ pub fn awards(views: &[Arc<EntryView>]) -> Vec<AwardGroup<'_>> {
     ["企业组", "创业组", "未注明组别"]
         .into_iter()
         .filter_map(|group| {
-            let mut tiers: BTreeMap<(usize, String), Vec<&EntryView>> = BTreeMap::new();
+            let mut tiers: BTreeMap<(usize, &str), Vec<&EntryView>> = BTreeMap::new();
             for v in views
                 .iter()
                 .filter(|v| v.group.unwrap_or("未注明组别") == group)
             {
-                if let Some(award) = &v.award {
-                    tiers
-                        .entry((rank(award), award.clone()))
-                        .or_default()
-                        .push(v);
+                if let Some(award) = v.award {
+                    tiers.entry((rank(award), award)).or_default().push(v);
                 }
             }
             (!tiers.is_empty()).then(|| AwardGroup {

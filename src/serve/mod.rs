@@ -14,7 +14,6 @@ use tokio::sync::{broadcast, watch as signal};
 
 use crate::content::{self, Diagnostic, Entry};
 use crate::output::{self, WriteStats, guard::Guard};
-use crate::render::model::EntryView;
 use crate::render::{self, Job, OutputFile, Renderer, model, templates};
 use crate::{Error, Site, rules};
 use watch::Change;
@@ -61,8 +60,6 @@ struct Snapshot {
     /// Privacy guards the served files passed: one for the whole site, then one for the entries
     /// of each partial rebuild since.
     guards: Vec<Guard>,
-    /// The public view of each entry, in the order of the site's entries.
-    views: Vec<Arc<EntryView>>,
 }
 
 /// Past this many guards a partial rebuild makes one anew for the whole site.
@@ -259,7 +256,6 @@ impl Preview {
             .tera;
         let renderer = Renderer::new(&site, &tera);
         let files = renderer.render_site()?;
-        let views = renderer.views().to_vec();
         drop(renderer);
         let guard = Guard::new(&site)?;
         guard.check(&files)?;
@@ -275,7 +271,6 @@ impl Preview {
             tera,
             statics,
             guards: vec![guard],
-            views,
         });
         Ok(Rebuilt {
             scope: "everything",
@@ -418,9 +413,7 @@ impl Preview {
             regions.extend(region_slug(old, e));
             gone.push(format!("entries/{}/index.html", e.id));
         }
-        let renderer = Renderer::with_views(&site, &last.tera, |i| {
-            unchanged[i].map(|j| last.views[j].clone())
-        });
+        let renderer = Renderer::new(&site, &last.tera);
         jobs.extend(
             regions
                 .iter()
@@ -428,7 +421,7 @@ impl Preview {
                 .map(Job::Region),
         );
         let rendered = renderer.render(&jobs)?;
-        let views = renderer.views().to_vec();
+        drop(renderer);
         let pages = rendered.len();
         let files = self.changed_only(rendered);
         let fresh = Guard::for_entries(
@@ -442,7 +435,6 @@ impl Preview {
         self.guard(last, &site, fresh, &files)?;
         let stats = self.publish_then_write(files, gone);
         last.site = site;
-        last.views = views;
         Ok(Rebuilt {
             scope: "entries",
             pages,

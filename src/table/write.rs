@@ -183,23 +183,23 @@ pub fn public_csv(entries: &[&EntryView]) -> Vec<u8> {
     let rows = entries
         .iter()
         .map(|e| {
-            let o = |v: &Option<String>| v.clone().unwrap_or_default();
+            let o = |v: Option<&str>| v.unwrap_or_default().to_owned();
             vec![
-                e.id.clone(),
-                o(&e.project),
-                o(&e.applicant),
+                e.id.to_owned(),
+                o(e.project),
+                o(e.applicant),
                 e.group.unwrap_or_default().to_owned(),
                 e.specialized
                     .map(|b| if b { "是" } else { "否" }.to_owned())
                     .unwrap_or_default(),
-                o(&e.region),
+                o(e.region),
                 e.status_label.to_owned(),
                 e.problems
                     .iter()
                     .map(|p| p.name)
                     .collect::<Vec<_>>()
                     .join("、"),
-                o(&e.award),
+                o(e.award),
             ]
         })
         .collect();
