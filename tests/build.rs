@@ -439,3 +439,49 @@ fn the_site_stylesheet_wins_over_the_theme_one_in_every_build() {
         assert_eq!(css, "body { color: navy }\n");
     }
 }
+
+#[test]
+fn overview_counts_entries_by_region_and_those_of_no_known_region() {
+    let site = Site::fixture("minimal");
+    let valid = std::fs::read_to_string(site.path("content/entries/valid-001.yaml")).unwrap();
+    let other = |n: &str, region: &str| {
+        valid
+            .replace("region: 榆次区", region)
+            .replace("智能温室监测系统", &format!("智能温室监测系统{n}"))
+            .replace("晋中甲乙科技有限公司", &format!("晋中甲乙{n}科技有限公司"))
+    };
+    // The same region spelled another way, and a region the contest does not have.
+    site.write(
+        "content/entries/valid-002.yaml",
+        &other("二", "region: 晋中市榆次区"),
+    );
+    site.write(
+        "content/entries/mars-001.yaml",
+        &other("三", "region: 火星县"),
+    );
+    site.build().assert_ok();
+    let index = site.public("index.html");
+    let row = |name: &str| {
+        let at = index
+            .find(name)
+            .unwrap_or_else(|| panic!("no row {name}: {index}"));
+        let end = at + index[at..].find("</tr>").unwrap();
+        index[at..end].to_owned()
+    };
+    assert!(
+        row(">榆次区</a>").starts_with(">榆次区</a></td><td>2</td><td>2</td>"),
+        "{}",
+        row(">榆次区</a>")
+    );
+    assert!(
+        row(">太谷区</a>").starts_with(">太谷区</a></td><td>0</td>"),
+        "{}",
+        row(">太谷区</a>")
+    );
+    assert!(
+        row("其他（地区有误）</a>").contains("</a></td><td>1</td>"),
+        "{}",
+        row("其他（地区有误）</a>")
+    );
+    assert!(site.public("regions/yuci/index.html").contains("valid-002"));
+}

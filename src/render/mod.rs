@@ -94,28 +94,41 @@ impl<'a> Renderer<'a> {
 
     pub fn new(site: &'a Site, tera: &'a Tera) -> Self {
         let root = model::root_path(&site.config.base_url);
+        let contest = &site.config.contest;
+        // Entries spell a handful of regions: each spelling is looked up once. (Views are made
+        // anew for every rebuild of `serve`, where looking up each entry's cost milliseconds.)
+        let mut spellings = rustc_hash::FxHashMap::default();
+        let region_of: Vec<Option<usize>> = site
+            .content
+            .entries
+            .iter()
+            .map(|e| {
+                let written = e.fields.region.as_deref()?;
+                *spellings.entry(written).or_insert_with(|| {
+                    let region = contest.region_for(written)?;
+                    contest.regions.iter().position(|r| std::ptr::eq(r, region))
+                })
+            })
+            .collect();
         let entries: Vec<EntryView> = site
             .content
             .entries
             .par_iter()
             .zip(&site.assessments)
-            .map(|(e, a)| EntryView::new(site, &root, e, a))
+            .zip(&region_of)
+            .map(|((e, a), region)| {
+                EntryView::new(&root, e, a, region.map(|i| &contest.regions[i]))
+            })
             .collect();
-        let view = SiteView::new(site, &entries);
-        let mut base = Context::new();
-        base.insert("site", &view);
-        let slots: std::collections::HashMap<&str, usize> = view
-            .regions
-            .iter()
-            .enumerate()
-            .map(|(i, r)| (r.slug.as_str(), i))
-            .collect();
-        let mut by_region = vec![Vec::new(); view.regions.len()];
-        for (i, e) in entries.iter().enumerate() {
-            if let Some(&slot) = e.region_slug.and_then(|s| slots.get(s)) {
-                by_region[slot].push(i);
+        let mut by_region = vec![Vec::new(); contest.regions.len()];
+        for (i, region) in region_of.iter().enumerate() {
+            if let Some(region) = region {
+                by_region[*region].push(i);
             }
         }
+        let view = SiteView::new(site, &region_of);
+        let mut base = Context::new();
+        base.insert("site", &view);
         Renderer {
             site,
             tera,

@@ -7,6 +7,7 @@ use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
 use crate::Site;
+use crate::config::Region;
 use crate::content::{Entry, Page};
 use crate::rules::{Assessment, Finding, Overall, RULES, Severity, Status};
 
@@ -185,12 +186,14 @@ pub fn root_path(base_url: &str) -> String {
 }
 
 impl<'a> EntryView<'a> {
-    pub fn new(site: &'a Site, root: &str, e: &'a Entry, a: &'a Assessment) -> EntryView<'a> {
+    /// The view of `e`, whose written region means `region` (see [`crate::config::Contest::region_for`]).
+    pub fn new(
+        root: &str,
+        e: &'a Entry,
+        a: &'a Assessment,
+        region: Option<&'a Region>,
+    ) -> EntryView<'a> {
         let f = &e.fields;
-        let region = f
-            .region
-            .as_deref()
-            .and_then(|r| site.config.contest.region_for(r));
         EntryView {
             id: &e.id,
             url: format!("{root}entries/{}/", e.id),
@@ -229,40 +232,35 @@ pub fn guide_url(root: &str, index: usize, p: &Page) -> String {
 }
 
 impl SiteView {
-    pub fn new(site: &Site, views: &[EntryView]) -> SiteView {
+    /// The view of `site`, whose entries are in the contest's regions of `region_of` (an index
+    /// into the contest's regions for each entry, if its region is one of them).
+    pub fn new(site: &Site, region_of: &[Option<usize>]) -> SiteView {
         let config = &site.config;
         let contest = &config.contest;
         let root = root_path(&config.base_url);
-        let mut per_region: BTreeMap<&str, Counts> = BTreeMap::new();
+        let mut per_region = vec![Counts::default(); contest.regions.len()];
         let mut counts = Counts::default();
         let mut unmatched = Counts::default();
-        for (v, a) in views.iter().zip(&site.assessments) {
+        for (region, a) in region_of.iter().zip(&site.assessments) {
             counts.add(a.status);
-            match v.region_slug {
-                Some(slug) => per_region.entry(slug).or_default().add(a.status),
+            match region {
+                Some(i) => per_region[*i].add(a.status),
                 None => unmatched.add(a.status),
             }
         }
-        let largest = per_region
-            .values()
-            .map(|c| c.total)
-            .max()
-            .unwrap_or(0)
-            .max(1) as f64;
+        let largest = per_region.iter().map(|c| c.total).max().unwrap_or(0).max(1) as f64;
         let pct = |n: usize| (n as f64 * 1000.0 / largest).round() / 10.0;
         let regions = contest
             .regions
             .iter()
-            .map(|r| {
-                let c = per_region.get(r.slug.as_str()).cloned().unwrap_or_default();
-                RegionView {
-                    name: r.name.clone(),
-                    slug: r.slug.clone(),
-                    code: r.code.clone(),
-                    url: format!("{root}regions/{}/", r.slug),
-                    bar: [pct(c.ok), pct(c.warn), pct(c.fail)],
-                    counts: c,
-                }
+            .zip(per_region)
+            .map(|(r, c)| RegionView {
+                name: r.name.clone(),
+                slug: r.slug.clone(),
+                code: r.code.clone(),
+                url: format!("{root}regions/{}/", r.slug),
+                bar: [pct(c.ok), pct(c.warn), pct(c.fail)],
+                counts: c,
             })
             .collect();
         SiteView {
