@@ -485,3 +485,42 @@ fn overview_counts_entries_by_region_and_those_of_no_known_region() {
     );
     assert!(site.public("regions/yuci/index.html").contains("valid-002"));
 }
+
+#[test]
+fn lists_reuse_the_rows_and_records_of_entries_said_to_be_unchanged() {
+    use saishi::render::{Fragments, Job, Renderer, templates};
+    let site = Site::fixture("minimal");
+    let first = saishi::Site::load(&site.root).unwrap();
+    let theme = templates::load(&first.root, &first.config.theme).unwrap();
+    let yuci = Job::Region(0);
+    let renderer = Renderer::reusing(&first, &theme.tera, &Fragments::default(), |_| None);
+    renderer.render(&[yuci, Job::Json]).unwrap();
+    let kept = renderer.into_fragments();
+
+    let path = site.path("content/entries/valid-001.yaml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.replace("智能温室监测系统", "改名后的项目")).unwrap();
+    let second = saishi::Site::load(&site.root).unwrap();
+    let lists = |same: &dyn Fn(usize) -> Option<usize>| {
+        let renderer = Renderer::reusing(&second, &theme.tera, &kept, same);
+        let files = renderer.render(&[yuci, Job::Json]).unwrap();
+        files
+            .iter()
+            .filter(|f| f.path.ends_with(".html") || f.path.ends_with(".json"))
+            .map(|f| String::from_utf8(f.bytes.clone()).unwrap())
+            .collect::<Vec<_>>()
+    };
+    // Told the entry did not change, the lists show what was kept: nothing is rendered again.
+    for list in lists(&|_| Some(0)) {
+        assert!(
+            list.contains("智能温室监测系统") && !list.contains("改名后的项目"),
+            "{list}"
+        );
+    }
+    for list in lists(&|_| None) {
+        assert!(
+            list.contains("改名后的项目") && !list.contains("智能温室监测系统"),
+            "{list}"
+        );
+    }
+}

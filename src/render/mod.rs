@@ -6,6 +6,7 @@ pub mod model;
 pub mod templates;
 
 use std::path::Path;
+use std::sync::{Arc, OnceLock};
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -63,6 +64,9 @@ impl Job {
 /// The room a page is rendered into at first: an entry's page fits.
 const PAGE_BYTES: usize = 8 << 10;
 
+/// The template of one entry's row in lists.
+const ROW_TEMPLATE: &str = "entry_row.html";
+
 /// Renders pages of one site with templates compiled once.
 pub struct Renderer<'a> {
     site: &'a Site,
@@ -72,6 +76,42 @@ pub struct Renderer<'a> {
     entries: Vec<EntryView<'a>>,
     /// The entries of each region (by index into `view.regions`), in the order of `entries`.
     by_region: Vec<Vec<usize>>,
+    /// Each entry's parts of lists, kept for a later render (`serve`); none for one build.
+    fragments: Option<Fragments>,
+}
+
+/// What lists show of each entry, made once per entry: its row in its region's list
+/// ([`ROW_TEMPLATE`]) and its record in `data/entries.json`. `serve` keeps them from one rebuild
+/// to the next for the entries that did not change, so that a list of thousands is mostly
+/// copied, not rendered.
+#[derive(Default)]
+pub struct Fragments {
+    rows: Vec<OnceLock<Arc<str>>>,
+    records: Vec<OnceLock<Arc<[u8]>>>,
+}
+
+impl Fragments {
+    /// Fragments for `len` entries, holding those of `self` for entry `i` that `from(i)` says
+    /// is `self`'s entry `j` unchanged.
+    fn carry(&self, len: usize, from: impl Fn(usize) -> Option<usize>) -> Fragments {
+        fn carried<T: Clone>(
+            of: &[OnceLock<T>],
+            len: usize,
+            from: &impl Fn(usize) -> Option<usize>,
+        ) -> Vec<OnceLock<T>> {
+            (0..len)
+                .map(|i| {
+                    from(i)
+                        .and_then(|j| of.get(j)?.get().cloned())
+                        .map_or_else(OnceLock::new, OnceLock::from)
+                })
+                .collect()
+        }
+        Fragments {
+            rows: carried(&self.rows, len, &from),
+            records: carried(&self.records, len, &from),
+        }
+    }
 }
 
 impl<'a> Renderer<'a> {
@@ -136,7 +176,67 @@ impl<'a> Renderer<'a> {
             view,
             entries,
             by_region,
+            fragments: None,
         }
+    }
+
+    /// Like [`Renderer::new`], keeping what lists show of each entry for a later render (see
+    /// [`Renderer::into_fragments`]). `earlier` are the fragments of an earlier render, and
+    /// `same(i)` the index there of entry `i` when neither its record nor its verdicts changed.
+    pub fn reusing(
+        site: &'a Site,
+        tera: &'a Tera,
+        earlier: &Fragments,
+        same: impl Fn(usize) -> Option<usize>,
+    ) -> Self {
+        let mut renderer = Renderer::new(site, tera);
+        renderer.fragments = Some(earlier.carry(site.content.entries.len(), same));
+        renderer
+    }
+
+    /// The fragments kept (see [`Renderer::reusing`]), for the next render.
+    pub fn into_fragments(self) -> Fragments {
+        self.fragments.unwrap_or_default()
+    }
+
+    /// The rows of `entries` (indexes), one after the other.
+    fn rows(&self, entries: &[usize], show_region: bool) -> Result<String, Diagnostic> {
+        let rows: Vec<Arc<str>> = entries
+            .par_iter()
+            .map(|&i| self.row(i, show_region))
+            .collect::<Result<_, _>>()?;
+        Ok(rows.concat())
+    }
+
+    /// Entry `i`'s row; the rows of regions' lists (without the region) are kept, if kept.
+    fn row(&self, i: usize, show_region: bool) -> Result<Arc<str>, Diagnostic> {
+        let slot = self
+            .fragments
+            .as_ref()
+            .filter(|_| !show_region)
+            .map(|f| &f.rows[i]);
+        if let Some(row) = slot.and_then(OnceLock::get) {
+            return Ok(row.clone());
+        }
+        let mut ctx = Context::new();
+        ctx.insert("e", &self.entries[i]);
+        ctx.insert("show_region", &show_region);
+        let row: Arc<str> = self
+            .tera
+            .render(ROW_TEMPLATE, &ctx)
+            .map_err(|e| self.template_error(ROW_TEMPLATE, &e))?
+            .into();
+        if let Some(slot) = slot {
+            let _ = slot.set(row.clone());
+        }
+        Ok(row)
+    }
+
+    fn template_error(&self, template: &str, e: &tera::Error) -> Diagnostic {
+        templates::template_error(
+            &format!("themes/{}/templates/{template}", self.site.config.theme),
+            e,
+        )
     }
 
     /// Every page of the site.
@@ -216,12 +316,7 @@ impl<'a> Renderer<'a> {
         let mut bytes = Vec::with_capacity(PAGE_BYTES);
         self.tera
             .render_to(template, vars.ctx, &mut bytes)
-            .map_err(|e| {
-                templates::template_error(
-                    &format!("themes/{}/templates/{template}", self.site.config.theme),
-                    &e,
-                )
-            })?;
+            .map_err(|e| self.template_error(template, &e))?;
         Ok(vec![OutputFile { path, bytes }])
     }
 
@@ -259,30 +354,30 @@ impl<'a> Renderer<'a> {
                 Ok(out)
             }
             Job::Regions => {
-                let unmatched: Vec<&EntryView> = self
-                    .entries
-                    .iter()
-                    .filter(|e| e.region_slug.is_none())
+                let unmatched: Vec<usize> = (0..self.entries.len())
+                    .filter(|&i| self.entries[i].region_slug.is_none())
                     .collect();
+                let rows = self.rows(&unmatched, true)?;
                 self.page(ctx, "regions.html", "regions/index.html".into(), |vars| {
-                    vars.insert("unmatched", &unmatched)
+                    vars.insert("unmatched_rows", &rows)
                 })
             }
             Job::Region(i) => {
                 let region = &self.view.regions[i];
-                let entries: Vec<&EntryView> = self.by_region[i]
-                    .iter()
-                    .map(|&e| &self.entries[e])
-                    .collect();
+                let rows = self.rows(&self.by_region[i], false)?;
                 let mut out = self.page(
                     ctx,
                     "region.html",
                     format!("regions/{}/index.html", region.slug),
                     |vars| {
                         vars.insert("region", region);
-                        vars.insert("entries", &entries);
+                        vars.insert("rows", &rows);
                     },
                 )?;
+                let entries: Vec<&EntryView> = self.by_region[i]
+                    .iter()
+                    .map(|&e| &self.entries[e])
+                    .collect();
                 // The county's public list as a download, beside its page.
                 out.push(OutputFile {
                     path: format!("regions/{}/entries.csv", region.slug),
@@ -341,54 +436,72 @@ impl<'a> Renderer<'a> {
                 })
             }
             Job::Json => {
-                let entries: Vec<JsonEntry> = self
-                    .entries
-                    .iter()
-                    .zip(&site.content.entries)
-                    .map(|(v, e)| JsonEntry {
-                        id: v.id,
-                        project: v.project,
-                        applicant: v.applicant,
-                        group: v.group,
-                        specialized: v.specialized,
-                        region: v.region,
-                        region_slug: v.region_slug,
-                        entity: v.entity,
-                        submitted: v.submitted,
-                        registered: v.registered,
-                        award: v.award,
-                        summary: e.fields.summary.as_deref(),
-                        status: v.status,
-                        problems: v
-                            .problems
-                            .iter()
-                            .map(|p| JsonProblem {
-                                rule: p.rule,
-                                status: p.status,
-                                message: p.message,
-                            })
-                            .collect(),
-                    })
-                    .collect();
-                let rules = &self.view.rules;
+                let fail = |e: serde_json::Error| {
+                    Diagnostic::whole_file("data/entries.json", e.to_string())
+                };
                 // Room for typical records up front: growing a file of many MB by doubling
                 // holds two copies at the end.
-                let mut json = Vec::with_capacity(1024 * (entries.len() + 4));
-                serde_json::to_writer(
-                    &mut json,
-                    &EntriesJson {
-                        site: &self.view.title,
-                        rules,
-                        entries,
-                    },
-                )
-                .map_err(|e| Diagnostic::whole_file("data/entries.json", e.to_string()))?;
+                let mut json = Vec::with_capacity(1024 * (self.entries.len() + 4));
+                json.extend_from_slice(b"{\"site\":");
+                serde_json::to_writer(&mut json, &self.view.title).map_err(fail)?;
+                json.extend_from_slice(b",\"rules\":");
+                serde_json::to_writer(&mut json, &self.view.rules).map_err(fail)?;
+                json.extend_from_slice(b",\"entries\":[");
+                for i in 0..self.entries.len() {
+                    if i > 0 {
+                        json.push(b',');
+                    }
+                    match &self.fragments {
+                        Some(f) => match f.records[i].get() {
+                            Some(record) => json.extend_from_slice(record),
+                            None => {
+                                let mut record = Vec::new();
+                                self.write_record(&mut record, i).map_err(fail)?;
+                                json.extend_from_slice(&record);
+                                let _ = f.records[i].set(record.into());
+                            }
+                        },
+                        None => self.write_record(&mut json, i).map_err(fail)?,
+                    }
+                }
+                json.extend_from_slice(b"]}");
                 Ok(vec![OutputFile {
                     path: "data/entries.json".into(),
                     bytes: json,
                 }])
             }
         }
+    }
+
+    /// Entry `i`'s record in `data/entries.json`: its public fields, overall status and the
+    /// rules it does not pass (every other rule passes).
+    fn write_record(&self, out: &mut Vec<u8>, i: usize) -> serde_json::Result<()> {
+        let v = &self.entries[i];
+        let record = JsonEntry {
+            id: v.id,
+            project: v.project,
+            applicant: v.applicant,
+            group: v.group,
+            specialized: v.specialized,
+            region: v.region,
+            region_slug: v.region_slug,
+            entity: v.entity,
+            submitted: v.submitted,
+            registered: v.registered,
+            award: v.award,
+            summary: self.site.content.entries[i].fields.summary.as_deref(),
+            status: v.status,
+            problems: v
+                .problems
+                .iter()
+                .map(|p| JsonProblem {
+                    rule: p.rule,
+                    status: p.status,
+                    message: p.message,
+                })
+                .collect(),
+        };
+        serde_json::to_writer(out, &record)
     }
 }
 
@@ -412,15 +525,6 @@ impl Drop for PageVars<'_> {
             self.ctx.remove(key);
         }
     }
-}
-
-/// `data/entries.json`: the rules once, then each entry's public fields, overall status and the
-/// rules it does not pass (every other rule passes).
-#[derive(Serialize)]
-struct EntriesJson<'a> {
-    site: &'a str,
-    rules: &'a [model::RuleView],
-    entries: Vec<JsonEntry<'a>>,
 }
 
 #[derive(Serialize)]

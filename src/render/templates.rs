@@ -16,6 +16,7 @@ pub const REQUIRED: &[&str] = &[
     "regions.html",
     "region.html",
     "entry.html",
+    "entry_row.html",
     "results.html",
     "404.html",
     "sitemap.xml",

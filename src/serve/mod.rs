@@ -14,7 +14,7 @@ use tokio::sync::{broadcast, watch as signal};
 
 use crate::content::{self, Diagnostic, Entry};
 use crate::output::{self, WriteStats, guard::Guard};
-use crate::render::{self, Job, OutputFile, Renderer, model, templates};
+use crate::render::{self, Fragments, Job, OutputFile, Renderer, model, templates};
 use crate::{Error, Site, rules};
 use watch::Change;
 
@@ -60,6 +60,8 @@ struct Snapshot {
     /// Privacy guards the served files passed: one for the whole site, then one for the entries
     /// of each partial rebuild since.
     guards: Vec<Guard>,
+    /// What lists show of each entry, in the order of the site's entries.
+    fragments: Fragments,
 }
 
 /// Past this many guards a partial rebuild makes one anew for the whole site.
@@ -254,9 +256,9 @@ impl Preview {
         let tera = templates::load(&site.root, &site.config.theme)
             .map_err(Error::Content)?
             .tera;
-        let renderer = Renderer::new(&site, &tera);
+        let renderer = Renderer::reusing(&site, &tera, &Fragments::default(), |_| None);
         let files = renderer.render_site()?;
-        drop(renderer);
+        let fragments = renderer.into_fragments();
         let guard = Guard::new(&site)?;
         guard.check(&files)?;
         let stats = output::write(&self.out_dir, &files)?;
@@ -271,6 +273,7 @@ impl Preview {
             tera,
             statics,
             guards: vec![guard],
+            fragments,
         });
         Ok(Rebuilt {
             scope: "everything",
@@ -413,7 +416,7 @@ impl Preview {
             regions.extend(region_slug(old, e));
             gone.push(format!("entries/{}/index.html", e.id));
         }
-        let renderer = Renderer::new(&site, &last.tera);
+        let renderer = Renderer::reusing(&site, &last.tera, &last.fragments, |i| unchanged[i]);
         jobs.extend(
             regions
                 .iter()
@@ -421,7 +424,7 @@ impl Preview {
                 .map(Job::Region),
         );
         let rendered = renderer.render(&jobs)?;
-        drop(renderer);
+        let fragments = renderer.into_fragments();
         let pages = rendered.len();
         let files = self.changed_only(rendered);
         let fresh = Guard::for_entries(
@@ -435,6 +438,7 @@ impl Preview {
         self.guard(last, &site, fresh, &files)?;
         let stats = self.publish_then_write(files, gone);
         last.site = site;
+        last.fragments = fragments;
         Ok(Rebuilt {
             scope: "entries",
             pages,
