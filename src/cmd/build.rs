@@ -35,7 +35,11 @@ pub fn run(args: &Args, progress: &Progress) -> ExitCode {
         c.guide.len(),
         start.elapsed().as_millis()
     ));
-    match crate::build(&site, &out_dir) {
+    let built = crate::build(&site, &out_dir);
+    // The process ends next, and the system takes its memory back at once: freeing every record
+    // and verdict one by one took ~0.5 s of a one-entry rebuild of 100,000 entries.
+    std::mem::forget(site);
+    match built {
         Ok(stats) => {
             progress.say(format_args!(
                 "built {}: {} files written, {} unchanged ({} of them not made again), {} removed ({} ms)",
