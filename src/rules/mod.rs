@@ -332,8 +332,8 @@ pub fn assess(
     reassess(entries, contest, past_winners, |_| None, &[])
 }
 
-/// Like [`assess`], for entries of which some were assessed before: `before` gives the earlier
-/// assessment of an entry whose record has not changed, and `gone` holds the earlier records of
+/// Like [`assess`], for entries of which some were assessed before: `before(i)` gives the
+/// earlier assessment of entry `i` when its record has not changed, and `gone` holds the earlier records of
 /// the entries that changed or went. An unchanged entry keeps its assessment when it shares no
 /// core member and no applicant with a changed or gone one (nothing the contest-wide rules look
 /// at changed for it), or when those rules still say the same of it; only the others are
@@ -342,10 +342,10 @@ pub fn reassess<'a>(
     entries: &[Arc<Entry>],
     contest: &Contest,
     past_winners: &[PastWinner],
-    before: impl Fn(&Entry) -> Option<&'a Arc<Assessment>> + Sync,
+    before: impl Fn(usize) -> Option<&'a Arc<Assessment>> + Sync,
     gone: &[&Entry],
 ) -> Vec<Arc<Assessment>> {
-    let earlier: Vec<Option<&Arc<Assessment>>> = entries.par_iter().map(|e| before(e)).collect();
+    let earlier: Vec<Option<&Arc<Assessment>>> = (0..entries.len()).map(before).collect();
     let changed = entries
         .iter()
         .zip(&earlier)
@@ -605,10 +605,10 @@ mod tests {
         let mut other = same_project("d");
         other.fields.project = Some("完全不同的煤矿安全平台".into());
         after[3] = Arc::new(other);
-        let earlier = |e: &Entry| {
+        let earlier = |i: usize| {
             before
                 .iter()
-                .position(|b| std::ptr::eq(b.as_ref(), e))
+                .position(|b| Arc::ptr_eq(b, &after[i]))
                 .map(|i| &first[i])
         };
         let gone = [before[0].as_ref(), before[3].as_ref()];

@@ -110,6 +110,20 @@ pub fn diagnostics(err: &Error) -> Vec<Diagnostic> {
     }
 }
 
+/// For each entry of `new`, the index in `old` of the entry with the same id, if any; both are
+/// sorted by id (see [`content::sort_entries`]), so one pass over each does it.
+fn indexes_in(old: &[Arc<Entry>], new: &[Arc<Entry>]) -> Vec<Option<usize>> {
+    let mut j = 0;
+    new.iter()
+        .map(|e| {
+            while old.get(j).is_some_and(|o| o.id < e.id) {
+                j += 1;
+            }
+            old.get(j).filter(|o| o.id == e.id).map(|_| j)
+        })
+        .collect()
+}
+
 /// The configured region slug an entry is listed under.
 fn region_slug<'a>(site: &'a Site, e: &Entry) -> Option<&'a str> {
     e.fields
@@ -327,15 +341,8 @@ impl Preview {
         if !errors.is_empty() {
             return Err(Error::Content(errors));
         }
-        // Unchanged records keep their assessment unless another entry changed what the
-        // contest-wide rules say of them.
-        let earlier: HashMap<&str, (&Arc<Entry>, &Arc<rules::Assessment>)> = old
-            .content
-            .entries
-            .iter()
-            .zip(&old.assessments)
-            .map(|(e, a)| (e.id.as_str(), (e, a)))
-            .collect();
+        // For each entry, the index of the earlier entry with its id, if any.
+        let was = indexes_in(&old.content.entries, &content.entries);
         // The records of the changed files as they were: entries linked to them are judged again.
         let gone: Vec<&Entry> = old
             .content
@@ -344,15 +351,16 @@ impl Preview {
             .filter(|e| touched(&e.file))
             .map(AsRef::as_ref)
             .collect();
+        // Unchanged records keep their assessment unless another entry changed what the
+        // contest-wide rules say of them.
         let assessments = rules::reassess(
             &content.entries,
             &old.config.contest,
             &content.past_winners,
-            |e| {
-                earlier
-                    .get(e.id.as_str())
-                    .filter(|(before, _)| std::ptr::eq(before.as_ref(), e))
-                    .map(|(_, a)| *a)
+            |i| {
+                was[i]
+                    .filter(|&j| Arc::ptr_eq(&old.content.entries[j], &content.entries[i]))
+                    .map(|j| &old.assessments[j])
             },
             &gone,
         );
@@ -362,31 +370,23 @@ impl Preview {
             content,
             assessments,
         };
-
-        let old_index: HashMap<&str, usize> = old
-            .content
-            .entries
-            .iter()
-            .enumerate()
-            .map(|(i, e)| (e.id.as_str(), i))
-            .collect();
         // For each entry, the earlier entry it is the same as (record and verdicts), if any.
-        let unchanged: Vec<Option<usize>> = site
-            .content
-            .entries
+        let unchanged: Vec<Option<usize>> = was
             .iter()
-            .zip(&site.assessments)
-            .map(|(e, a)| {
-                let j = *old_index.get(e.id.as_str())?;
+            .zip(site.content.entries.iter().zip(&site.assessments))
+            .map(|(was, (e, a))| {
+                let j = (*was)?;
                 (Arc::ptr_eq(e, &old.content.entries[j]) && Arc::ptr_eq(a, &old.assessments[j]))
                     .then_some(j)
             })
             .collect();
-        let new_ids: BTreeSet<&str> = site.content.entries.iter().map(|e| e.id.as_str()).collect();
+        let mut kept = vec![false; old.content.entries.len()];
+        for j in was.iter().flatten() {
+            kept[*j] = true;
+        }
         let mut regions: BTreeSet<&str> = BTreeSet::new();
         // The sitemap lists entry addresses only: the same ids give the same sitemap.
-        let same_ids =
-            new_ids.len() == old_index.len() && new_ids.iter().all(|id| old_index.contains_key(id));
+        let same_ids = was.len() == kept.len() && kept.iter().all(|k| *k);
         let mut jobs: Vec<Job> = Job::OVERVIEWS
             .into_iter()
             .filter(|j| !(same_ids && *j == Job::Sitemap))
@@ -400,18 +400,15 @@ impl Preview {
         {
             jobs.push(Job::Entry(i));
             regions.extend(region_slug(&site, e));
-            regions.extend(
-                old_index
-                    .get(e.id.as_str())
-                    .and_then(|&j| region_slug(old, &old.content.entries[j])),
-            );
+            regions.extend(was[i].and_then(|j| region_slug(old, &old.content.entries[j])));
         }
         let mut gone = Vec::new();
-        for e in old
+        for (e, _) in old
             .content
             .entries
             .iter()
-            .filter(|e| !new_ids.contains(e.id.as_str()))
+            .zip(&kept)
+            .filter(|(_, kept)| !**kept)
         {
             regions.extend(region_slug(old, e));
             gone.push(format!("entries/{}/index.html", e.id));
@@ -615,4 +612,26 @@ pub fn run(opts: &Options) -> std::io::Result<()> {
         ),
     );
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entries_are_matched_to_earlier_ones_by_id() {
+        let list = |ids: &[&str]| -> Vec<Arc<Entry>> {
+            ids.iter()
+                .map(|id| {
+                    let record = crate::content::Record::default();
+                    Arc::new(Entry::new((*id).into(), "e.yaml".into(), 1, record))
+                })
+                .collect()
+        };
+        let old = list(&["a", "b", "d", "e"]);
+        let new = list(&["a", "c", "d", "f"]);
+        assert_eq!(indexes_in(&old, &new), [Some(0), None, Some(2), None]);
+        assert_eq!(indexes_in(&old, &[]), []);
+        assert_eq!(indexes_in(&[], &new), [None; 4]);
+    }
 }
