@@ -4,7 +4,6 @@
 use std::hash::{DefaultHasher, Hash, Hasher};
 
 use rayon::prelude::*;
-use serde::Serialize;
 
 use super::{Job, Renderer};
 
@@ -22,26 +21,15 @@ pub fn of_bytes(bytes: &[u8]) -> u64 {
     hasher.finish()
 }
 
-fn digest_of(value: &impl Serialize, hasher: &mut DefaultHasher) {
-    thread_local! {
-        static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
-    }
-    // Hashed at once: fed to the hasher token by token, a view cost several times more.
-    BUFFER.with_borrow_mut(|buffer| {
-        buffer.clear();
-        // Serializing plain view types into memory cannot fail.
-        let _ = serde_json::to_writer(&mut *buffer, value);
-        hasher.write(buffer);
-    });
-}
-
 impl Renderer<'_> {
     /// The fingerprints of this build's inputs; `theme` is the digest of the templates.
     pub fn fingerprints(&self, theme: u64) -> Fingerprints {
         let content = &self.site.content;
         let mut hasher = DefaultHasher::new();
         (crate::program_stamp(), theme).hash(&mut hasher);
-        digest_of(&self.view, &mut hasher);
+        // What every page shows of the site, as the templates see it. Serializing plain view
+        // types into memory cannot fail.
+        hasher.write(&serde_json::to_vec(&self.view).unwrap_or_default());
         (&content.notices, &content.guide).hash(&mut hasher);
         let site = hasher.finish();
         let entries = self
@@ -51,7 +39,7 @@ impl Renderer<'_> {
             .zip(&self.site.assessments)
             .map(|((view, entry), assessment)| {
                 let mut hasher = DefaultHasher::new();
-                digest_of(view, &mut hasher);
+                view.hash(&mut hasher);
                 entry.fields.summary.hash(&mut hasher);
                 for f in &assessment.findings {
                     (f.rule.id, f.status.as_str(), &f.message).hash(&mut hasher);

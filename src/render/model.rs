@@ -129,7 +129,8 @@ impl<'a> FindingView<'a> {
 
 /// The public face of one entry: the public fields of SPEC and the verdicts, nothing else. It
 /// borrows from the record and its assessment, so that views of every entry cost little memory.
-#[derive(Debug, Clone, Serialize)]
+/// Its hash covers all it shows (see [`crate::render::fingerprint`]).
+#[derive(Debug, Clone, Hash, Serialize)]
 pub struct EntryView<'a> {
     pub id: &'a str,
     pub url: String,
@@ -162,6 +163,14 @@ impl<'a> Problems<'a> {
             .iter()
             .filter(|x| x.status != Status::Pass)
             .map(FindingView::new)
+    }
+}
+
+impl std::hash::Hash for Problems<'_> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        for p in self.iter() {
+            (p.rule, p.status, p.message).hash(state);
+        }
     }
 }
 
