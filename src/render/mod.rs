@@ -215,21 +215,15 @@ impl<'a> Renderer<'a> {
             .as_ref()
             .filter(|_| !show_region)
             .map(|f| &f.rows[i]);
-        if let Some(row) = slot.and_then(OnceLock::get) {
-            return Ok(row.clone());
-        }
-        let mut ctx = Context::new();
-        ctx.insert("e", &self.entries[i]);
-        ctx.insert("show_region", &show_region);
-        let row: Arc<str> = self
-            .tera
-            .render(ROW_TEMPLATE, &ctx)
-            .map_err(|e| self.template_error(ROW_TEMPLATE, &e))?
-            .into();
-        if let Some(slot) = slot {
-            let _ = slot.set(row.clone());
-        }
-        Ok(row)
+        kept(slot, || {
+            let mut ctx = Context::new();
+            ctx.insert("e", &self.entries[i]);
+            ctx.insert("show_region", &show_region);
+            self.tera
+                .render(ROW_TEMPLATE, &ctx)
+                .map(Into::into)
+                .map_err(|e| self.template_error(ROW_TEMPLATE, &e))
+        })
     }
 
     fn template_error(&self, template: &str, e: &tera::Error) -> Diagnostic {
@@ -452,15 +446,14 @@ impl<'a> Renderer<'a> {
                         json.push(b',');
                     }
                     match &self.fragments {
-                        Some(f) => match f.records[i].get() {
-                            Some(record) => json.extend_from_slice(record),
-                            None => {
+                        Some(f) => {
+                            let record = kept(Some(&f.records[i]), || {
                                 let mut record = Vec::new();
-                                self.write_record(&mut record, i).map_err(fail)?;
-                                json.extend_from_slice(&record);
-                                let _ = f.records[i].set(record.into());
-                            }
-                        },
+                                self.write_record(&mut record, i).map(|()| record.into())
+                            });
+                            json.extend_from_slice(&record.map_err(fail)?);
+                        }
+                        // Nothing kept: straight into the file, no copy per entry.
                         None => self.write_record(&mut json, i).map_err(fail)?,
                     }
                 }
@@ -503,6 +496,21 @@ impl<'a> Renderer<'a> {
         };
         serde_json::to_writer(out, &record)
     }
+}
+
+/// The value in `slot`, if it has one; otherwise `make`'s, kept in `slot` (when there is one).
+fn kept<T: Clone, E>(
+    slot: Option<&OnceLock<T>>,
+    make: impl FnOnce() -> Result<T, E>,
+) -> Result<T, E> {
+    if let Some(value) = slot.and_then(OnceLock::get) {
+        return Ok(value.clone());
+    }
+    let value = make()?;
+    if let Some(slot) = slot {
+        let _ = slot.set(value.clone());
+    }
+    Ok(value)
 }
 
 /// The variables of one page, over the worker's site-wide context. What a page inserts is taken

@@ -195,7 +195,8 @@ pub fn root_path(base_url: &str) -> String {
 }
 
 impl<'a> EntryView<'a> {
-    /// The view of `e`, whose written region means `region` (see [`crate::config::Contest::region_for`]).
+    /// The view of `e`, whose written region means `region` (see
+    /// [`crate::config::Contest::region_for`]).
     pub fn new(
         root: &str,
         e: &'a Entry,

@@ -333,11 +333,11 @@ pub fn assess(
 }
 
 /// Like [`assess`], for entries of which some were assessed before: `before(i)` gives the
-/// earlier assessment of entry `i` when its record has not changed, and `gone` holds the earlier records of
-/// the entries that changed or went. An unchanged entry keeps its assessment when it shares no
-/// core member and no applicant with a changed or gone one (nothing the contest-wide rules look
-/// at changed for it), or when those rules still say the same of it; only the others are
-/// assessed anew.
+/// earlier assessment of entry `i` when its record has not changed, and `gone` holds the earlier
+/// records of the entries that changed or went. An unchanged entry keeps its assessment when it
+/// shares no core member and no applicant with a changed or gone one (nothing the contest-wide
+/// rules look at changed for it), or when those rules still say the same of it; only the others
+/// are assessed anew.
 pub fn reassess<'a>(
     entries: &[Arc<Entry>],
     contest: &Contest,
