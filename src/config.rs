@@ -62,6 +62,25 @@ pub struct Contest {
     region_names: OnceLock<HashMap<String, usize>>,
 }
 
+/// Every setting, for [`crate::cache`] to tell whether assessments still hold.
+impl std::hash::Hash for Contest {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        // Taken apart, so that a new setting cannot be left out.
+        let Contest {
+            year,
+            deadline,
+            startup_registered_from,
+            event_before,
+            max_core_members,
+            lookback_years,
+            regions,
+            region_names: _,
+        } = self;
+        (year, deadline, startup_registered_from, event_before).hash(state);
+        (max_core_members, lookback_years, regions).hash(state);
+    }
+}
+
 fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).expect("a valid built-in date")
 }
@@ -87,7 +106,7 @@ impl Default for Contest {
     }
 }
 
-#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Hash, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Region {
     pub name: String,

@@ -5,6 +5,7 @@
 //! (Tera templates, in parallel, in memory) → [`output`] (privacy guard, then write what changed).
 //! [`cmd`] holds one module per command of the `saishi` binary.
 
+pub mod cache;
 pub mod cmd;
 pub mod config;
 pub mod content;
@@ -74,7 +75,8 @@ impl Site {
     /// contest rules are not (they carry their findings).
     pub fn load(root: &Path) -> Result<Site, Error> {
         let config = Config::load(root);
-        let content = Content::load(root);
+        let mut cache = cache::Cache::load(root);
+        let content = Content::load(root, &mut cache);
         let (config, content) = match (config, content) {
             (Ok(config), Ok(content)) => (config, content),
             (config, content) => {
@@ -83,7 +85,8 @@ impl Site {
                 return Err(Error::Content(errors));
             }
         };
-        let assessments = rules::assess(&content.entries, &config.contest, &content.past_winners);
+        let assessments = cache.assess(&content.entries, &config.contest, &content.past_winners);
+        cache.save(root, &content.entries, &assessments);
         Ok(Site {
             root: root.to_owned(),
             config,

@@ -391,10 +391,9 @@ fn a_template_change_makes_every_page_again() {
     assert!(page.contains("data-look=\"new\""));
 }
 
-#[test]
-fn unchanged_entry_files_come_from_the_cache_and_changed_ones_are_read_again() {
-    let site = Site::sample();
-    // Files written a moment ago are not cached (a second change could share their time stamp).
+/// Sets the time of every entry file an hour back: files written a moment ago are not cached (a
+/// second change could share their time stamp).
+fn age_entry_files(site: &Site) {
     let an_hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
     for entry in walkdir::WalkDir::new(site.path("content/entries")) {
         let entry = entry.unwrap();
@@ -406,6 +405,12 @@ fn unchanged_entry_files_come_from_the_cache_and_changed_ones_are_read_again() {
             file.set_modified(an_hour_ago).unwrap();
         }
     }
+}
+
+#[test]
+fn unchanged_entry_files_come_from_the_cache_and_changed_ones_are_read_again() {
+    let site = Site::sample();
+    age_entry_files(&site);
     site.build().assert_ok();
     assert!(site.path(".saishi/entries.cache").is_file());
     let file = "content/entries/heshun/heshun-001.yaml";
@@ -426,6 +431,30 @@ fn unchanged_entry_files_come_from_the_cache_and_changed_ones_are_read_again() {
     std::fs::remove_dir_all(site.path(".saishi")).unwrap();
     site.write(file, &text);
     site.build().assert_ok();
+    assert_same_as_a_clean_build(&site);
+}
+
+#[test]
+fn cached_verdicts_follow_a_change_in_another_entry() {
+    let site = Site::fixture("rules");
+    age_entry_files(&site);
+    site.build().assert_ok();
+    let overlap = |status: &str| format!("data-rule=\"team-overlap\" data-status=\"{status}\"");
+    let r11 = "entries/r11-overlap/index.html";
+    assert!(site.public(r11).contains(&overlap("fail")));
+    // r10 no longer shares a member with r11, whose file and cached verdicts are unchanged.
+    let file = "content/entries/r10-overlap.yaml";
+    let text = std::fs::read_to_string(site.path(file)).unwrap();
+    site.write(file, &text.replace("共同成员", "丙二"));
+    site.build().assert_ok();
+    assert!(site.public(r11).contains(&overlap("pass")));
+    // Cached again with the change, then changed back.
+    age_entry_files(&site);
+    site.build().assert_ok();
+    site.write(file, &text);
+    site.build().assert_ok();
+    assert!(site.public(r11).contains(&overlap("fail")));
+    std::fs::remove_dir_all(site.path(".saishi")).unwrap();
     assert_same_as_a_clean_build(&site);
 }
 

@@ -1,6 +1,5 @@
 //! Content loading: every file of `content/` read into typed values, or located diagnostics.
 
-pub mod cache;
 pub mod diagnostic;
 pub mod entry;
 pub mod page;
@@ -20,7 +19,7 @@ pub use diagnostic::Diagnostic;
 pub use entry::{Entry, Record};
 pub use page::Page;
 
-use cache::{EntryCache, Stamp};
+use crate::cache::{Cache, Stamp};
 use page::is_slug;
 
 pub const CONTENT_DIR: &str = "content";
@@ -28,7 +27,7 @@ pub const PAST_WINNERS_FILE: &str = "content/data/past-winners.yaml";
 pub const ENTRIES_DIR: &str = "content/entries";
 
 /// An award of an earlier provincial round, from `content/data/past-winners.yaml`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Hash, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PastWinner {
     #[serde(alias = "年份")]
@@ -93,7 +92,8 @@ fn stem(path: &Path) -> String {
 
 impl Content {
     /// Reads all content of the site at `root`. Every unreadable file is reported, not just the first.
-    pub fn load(root: &Path) -> Result<Content, Vec<Diagnostic>> {
+    /// Entry files unchanged since the last run are taken from `cache`.
+    pub fn load(root: &Path, cache: &mut Cache) -> Result<Content, Vec<Diagnostic>> {
         let mut errors = Vec::new();
         let mut keep = |r: Result<Vec<Page>, Vec<Diagnostic>>| {
             r.unwrap_or_else(|e| {
@@ -113,7 +113,7 @@ impl Content {
         }
         notices.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.slug.cmp(&b.slug)));
         guide.sort_by(|a, b| a.weight.cmp(&b.weight).then_with(|| a.file.cmp(&b.file)));
-        let entries = load_entries(root).unwrap_or_else(|e| {
+        let entries = load_entries(root, cache).unwrap_or_else(|e| {
             errors.extend(e);
             Vec::new()
         });
@@ -237,30 +237,22 @@ pub fn load_entry_file(root: &Path, path: &Path) -> Result<Vec<Entry>, Diagnosti
         .collect()
 }
 
-/// Reads every entry file, taking the entries of files unchanged since the last run from the
-/// entry cache (see [`cache`]), and brings the cache up to date.
-fn load_entries(root: &Path) -> Result<Vec<Arc<Entry>>, Vec<Diagnostic>> {
+/// Reads every entry file, taking the entries of files unchanged since the last run from
+/// `cache`.
+fn load_entries(root: &Path, cache: &mut Cache) -> Result<Vec<Arc<Entry>>, Vec<Diagnostic>> {
     let paths = files(root, ENTRIES_DIR, &["yaml", "yml"]);
     let stamps: Vec<(String, Option<Stamp>)> = paths
         .par_iter()
         .map(|path| (relative(root, path), Stamp::of(path)))
         .collect();
-    let mut cache = EntryCache::load(root);
     let mut cached = Vec::new();
     let mut unread = Vec::new();
-    // Whether the cache should change: a file to cache anew, or one it knew is gone. A file
-    // changed a moment ago is not cached yet, so it alone does not rewrite the cache.
-    let mut changed = false;
-    for (path, (file, stamp)) in paths.iter().zip(&stamps) {
-        match stamp.and_then(|s| cache.take(file, s)) {
-            Some(entries) => cached.push(Ok(shared(entries))),
-            None => {
-                changed |= stamp.is_some_and(|s| !s.is_recent());
-                unread.push(path);
-            }
+    for (path, (file, stamp)) in paths.iter().zip(stamps) {
+        match cache.entries(&file, stamp) {
+            Some(entries) => cached.push(Ok(entries)),
+            None => unread.push(path),
         }
     }
-    changed |= !cache.is_empty();
     let read: Vec<Result<Vec<Arc<Entry>>, Diagnostic>> = unread
         .par_iter()
         .map(|path| load_entry_file(root, path).map(shared))
@@ -268,16 +260,7 @@ fn load_entries(root: &Path) -> Result<Vec<Arc<Entry>>, Vec<Diagnostic>> {
     let (lists, errors) = split(cached.into_iter().chain(read).collect());
     let mut entries: Vec<Arc<Entry>> = lists.into_iter().flatten().collect();
     match (sort_entries(&mut entries), errors.is_empty()) {
-        (Ok(()), true) => {
-            if changed {
-                let stamped: Vec<(String, Stamp)> = stamps
-                    .into_iter()
-                    .filter_map(|(file, stamp)| Some((file, stamp?)))
-                    .collect();
-                EntryCache::save(root, &stamped, &entries);
-            }
-            Ok(entries)
-        }
+        (Ok(()), true) => Ok(entries),
         (clashes, _) => Err(errors
             .into_iter()
             .chain(clashes.err().unwrap_or_default())
@@ -324,6 +307,20 @@ pub fn sort_entries(entries: &mut [Arc<Entry>]) -> Result<(), Vec<Diagnostic>> {
     }
 }
 
+/// For each entry of `new`, the index in `old` of the entry with the same id, if any; both are
+/// sorted by id (see [`sort_entries`]), so one pass over each does it.
+pub fn indexes_in(old: &[Arc<Entry>], new: &[Arc<Entry>]) -> Vec<Option<usize>> {
+    let mut j = 0;
+    new.iter()
+        .map(|e| {
+            while old.get(j).is_some_and(|o| o.id < e.id) {
+                j += 1;
+            }
+            old.get(j).filter(|o| o.id == e.id).map(|_| j)
+        })
+        .collect()
+}
+
 fn load_past_winners(root: &Path) -> Result<Vec<PastWinner>, Diagnostic> {
     let path = root.join(PAST_WINNERS_FILE);
     if !path.is_file() {
@@ -334,4 +331,26 @@ fn load_past_winners(root: &Path) -> Result<Vec<PastWinner>, Diagnostic> {
         return Ok(Vec::new());
     }
     yaml::parse(&text, PAST_WINNERS_FILE, 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entries_are_matched_to_earlier_ones_by_id() {
+        let list = |ids: &[&str]| -> Vec<Arc<Entry>> {
+            ids.iter()
+                .map(|id| {
+                    let record = Record::default();
+                    Arc::new(Entry::new((*id).into(), "e.yaml".into(), 1, record))
+                })
+                .collect()
+        };
+        let old = list(&["a", "b", "d", "e"]);
+        let new = list(&["a", "c", "d", "f"]);
+        assert_eq!(indexes_in(&old, &new), [Some(0), None, Some(2), None]);
+        assert_eq!(indexes_in(&old, &[]), []);
+        assert_eq!(indexes_in(&[], &new), [None; 4]);
+    }
 }

@@ -11,7 +11,8 @@ pub mod sme;
 use std::sync::Arc;
 
 use rayon::prelude::*;
-use serde::Serialize;
+use rustc_hash::FxHashSet;
+use serde::{Deserialize, Serialize};
 
 use crate::config::Contest;
 use crate::content::{Entry, PastWinner};
@@ -20,7 +21,7 @@ use cross::Concerned;
 pub use cross::Context;
 
 /// A rule's verdict on one entry, as shown on its badge.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     Pass,
@@ -263,13 +264,83 @@ pub static RULES: &[Rule] = &[
     },
 ];
 
+/// A finding's message or detail, one copy shared by every finding that says the same: a large
+/// contest says a few hundred different things of a hundred thousand entries.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Text(Arc<Box<str>>);
+
+impl Text {
+    pub fn new(text: &str) -> Text {
+        Text(Arc::new(text.into()))
+    }
+}
+
+impl std::ops::Deref for Text {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::borrow::Borrow<str> for Text {
+    fn borrow(&self) -> &str {
+        self
+    }
+}
+
+/// As the text itself, so that a [`Text`] is found by its `&str`.
+impl std::hash::Hash for Text {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        str::hash(self, state);
+    }
+}
+
+impl PartialEq<&str> for Text {
+    fn eq(&self, other: &&str) -> bool {
+        **self == **other
+    }
+}
+
+impl std::fmt::Debug for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&**self, f)
+    }
+}
+
+impl std::fmt::Display for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self)
+    }
+}
+
+impl Serialize for Text {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self)
+    }
+}
+
+/// The [`Text`]s made so far: a text said again is the same copy.
+#[derive(Default)]
+pub struct Texts(FxHashSet<Text>);
+
+impl Texts {
+    pub fn get(&mut self, text: &str) -> Text {
+        if let Some(known) = self.0.get(text) {
+            return known.clone();
+        }
+        let new = Text::new(text);
+        self.0.insert(new.clone());
+        new
+    }
+}
+
 /// One rule's finding on one entry.
 #[derive(Debug, Clone)]
 pub struct Finding {
     pub rule: &'static Rule,
     pub status: Status,
-    pub message: Message,
-    pub detail: Option<String>,
+    pub message: Text,
+    pub detail: Option<Text>,
 }
 
 impl PartialEq for Finding {
@@ -281,11 +352,11 @@ impl PartialEq for Finding {
     }
 }
 
-/// All findings on one entry.
+/// All findings on one entry, one per rule in the order of [`RULES`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Assessment {
     pub status: Overall,
-    pub findings: Vec<Finding>,
+    pub findings: Box<[Finding]>,
 }
 
 impl Assessment {
@@ -302,12 +373,13 @@ impl Assessment {
         };
         Assessment {
             status,
-            findings: rule_findings,
+            findings: rule_findings.into_boxed_slice(),
         }
     }
 }
 
-fn judge(rule: &'static Rule, entry: &Entry, ctx: &Context) -> Finding {
+/// Rule `rule`'s verdict on `entry`, with the status its severity gives it.
+fn judge(rule: &'static Rule, entry: &Entry, ctx: &Context) -> (Status, Verdict) {
     let verdict = (rule.check)(entry, ctx);
     let status = match (verdict.outcome, rule.severity) {
         (Outcome::Pass, _) => Status::Pass,
@@ -315,12 +387,33 @@ fn judge(rule: &'static Rule, entry: &Entry, ctx: &Context) -> Finding {
         (Outcome::Breach, Severity::Error) => Status::Fail,
         (Outcome::Breach, Severity::Warning) => Status::Warn,
     };
-    Finding {
-        rule,
-        status,
-        message: verdict.message,
-        detail: verdict.detail,
-    }
+    (status, verdict)
+}
+
+/// Every rule's finding on `entry`, its texts taken from `texts`.
+fn assess_one(entry: &Entry, ctx: &Context, texts: &mut Texts) -> Assessment {
+    Assessment::of(
+        RULES
+            .iter()
+            .map(|rule| {
+                let (status, verdict) = judge(rule, entry, ctx);
+                Finding {
+                    rule,
+                    status,
+                    message: texts.get(&verdict.message),
+                    detail: verdict.detail.as_deref().map(|d| texts.get(d)),
+                }
+            })
+            .collect(),
+    )
+}
+
+/// Whether `rule` still says of `entry` what `finding` says.
+fn says_again(rule: &'static Rule, entry: &Entry, ctx: &Context, finding: &Finding) -> bool {
+    let (status, verdict) = judge(rule, entry, ctx);
+    status == finding.status
+        && *verdict.message == *finding.message
+        && verdict.detail.as_deref() == finding.detail.as_deref()
 }
 
 /// Runs every rule on every entry; the result is in the order of `entries`.
@@ -372,23 +465,27 @@ pub fn reassess<'a>(
         .par_iter()
         .zip(&earlier)
         .zip(&judged)
-        .map(|((e, old), &judge_it)| {
+        // Each piece of work keeps its own texts: no lock, and pieces of a thousand entries share
+        // most of what they say.
+        .with_min_len(TEXTS_SHARED_BY)
+        .map_init(Texts::default, |texts, ((e, old), &judge_it)| {
             if let Some(old) = *old {
                 let same = !judge_it
                     || RULES
                         .iter()
                         .zip(&old.findings)
-                        .all(|(r, f)| r.scope == Scope::Entry || judge(r, e, &ctx) == *f);
+                        .all(|(r, f)| r.scope == Scope::Entry || says_again(r, e, &ctx, f));
                 if same {
                     return Arc::clone(old);
                 }
             }
-            Arc::new(Assessment::of(
-                RULES.iter().map(|r| judge(r, e, &ctx)).collect(),
-            ))
+            Arc::new(assess_one(e, &ctx, texts))
         })
         .collect()
 }
+
+/// How many entries at least share one [`Texts`] while being assessed.
+const TEXTS_SHARED_BY: usize = 1024;
 
 #[cfg(test)]
 mod tests {

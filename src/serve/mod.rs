@@ -110,20 +110,6 @@ pub fn diagnostics(err: &Error) -> Vec<Diagnostic> {
     }
 }
 
-/// For each entry of `new`, the index in `old` of the entry with the same id, if any; both are
-/// sorted by id (see [`content::sort_entries`]), so one pass over each does it.
-fn indexes_in(old: &[Arc<Entry>], new: &[Arc<Entry>]) -> Vec<Option<usize>> {
-    let mut j = 0;
-    new.iter()
-        .map(|e| {
-            while old.get(j).is_some_and(|o| o.id < e.id) {
-                j += 1;
-            }
-            old.get(j).filter(|o| o.id == e.id).map(|_| j)
-        })
-        .collect()
-}
-
 /// The configured region slug an entry is listed under.
 fn region_slug<'a>(site: &'a Site, e: &Entry) -> Option<&'a str> {
     e.fields
@@ -342,7 +328,7 @@ impl Preview {
             return Err(Error::Content(errors));
         }
         // For each entry, the index of the earlier entry with its id, if any.
-        let was = indexes_in(&old.content.entries, &content.entries);
+        let was = content::indexes_in(&old.content.entries, &content.entries);
         // The records of the changed files as they were: entries linked to them are judged again.
         let gone: Vec<&Entry> = old
             .content
@@ -612,26 +598,4 @@ pub fn run(opts: &Options) -> std::io::Result<()> {
         ),
     );
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn entries_are_matched_to_earlier_ones_by_id() {
-        let list = |ids: &[&str]| -> Vec<Arc<Entry>> {
-            ids.iter()
-                .map(|id| {
-                    let record = crate::content::Record::default();
-                    Arc::new(Entry::new((*id).into(), "e.yaml".into(), 1, record))
-                })
-                .collect()
-        };
-        let old = list(&["a", "b", "d", "e"]);
-        let new = list(&["a", "c", "d", "f"]);
-        assert_eq!(indexes_in(&old, &new), [Some(0), None, Some(2), None]);
-        assert_eq!(indexes_in(&old, &[]), []);
-        assert_eq!(indexes_in(&[], &new), [None; 4]);
-    }
 }
