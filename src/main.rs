@@ -38,8 +38,9 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let progress = Progress { quiet: cli.quiet };
-    if !matches!(cli.command, Command::Serve(_)) {
-        without_huge_pages();
+    match cli.command {
+        Command::Serve(_) => keeping_freed_memory(),
+        _ => without_huge_pages(),
     }
     match &cli.command {
         Command::Build(args) => cmd::build::run(args, &progress),
@@ -48,6 +49,21 @@ fn main() -> ExitCode {
         Command::Serve(args) => cmd::serve::run(args, &progress),
         Command::Import(args) => cmd::import::run(args, &progress),
         Command::Export(args) => cmd::export::run(args, &progress),
+    }
+}
+
+/// mimalloc's `mi_option_purge_delay` (its place in `mi_option_e`), which libmimalloc-sys does
+/// not name.
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
+/// `serve` builds lists and `entries.json` anew at every edit and drops the last ones: memory
+/// mimalloc handed back to the system in between had to be zeroed again by the kernel at the next
+/// touch. Kept instead, an edit of a 10,000-entry site was served in ~35 ms instead of ~50.
+fn keeping_freed_memory() {
+    // SAFETY: sets one of mimalloc's options, before the work that it tunes; a purge delay of -1
+    // means "never", which only keeps more memory.
+    unsafe {
+        libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1);
     }
 }
 
@@ -61,5 +77,16 @@ fn without_huge_pages() {
     // it fails, huge pages stay on, which is only slower.
     unsafe {
         libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_purge_delay_option_is_where_we_set_it() {
+        // Its default (1000 ms in mimalloc 3) is no other option's.
+        // SAFETY: reads an option.
+        let delay = unsafe { libmimalloc_sys::mi_option_get(super::MI_OPTION_PURGE_DELAY) };
+        assert_eq!(delay, 1000);
     }
 }
