@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::SystemTime;
 
+use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
@@ -62,20 +63,26 @@ struct StoredFinding {
     detail: Option<u32>,
 }
 
-/// The cache as stored: each file with its stamp and its entries, so that a file's entries are
-/// decoded into a list of their own exact size. A file changed too recently to be trusted has no
-/// stamp: it is read again, and its entries as stored are what the assessments were made with.
+/// The cache as stored. Files come in chunks, each encoded on its own, so that they are encoded
+/// and decoded in parallel; each file with its stamp and its entries, so that a file's entries
+/// are decoded into a list of their own exact size. A file changed too recently to be trusted
+/// has no stamp: it is read again, and its entries as stored are what the assessments were made
+/// with.
 #[derive(Serialize, Deserialize)]
-struct Stored<S, E> {
+struct Stored<S> {
     version: S,
     /// What the assessments were made under (see [`assessed_under`]).
     assessed_under: u64,
     texts: Vec<S>,
-    files: Vec<StoredFile<S, E>>,
+    /// Each a list of [`StoredFile`]s.
+    chunks: Vec<Vec<u8>>,
 }
 
 /// A file's name, stamp, and entries with their findings.
 type StoredFile<S, E> = (S, Option<Stamp>, Vec<(E, Vec<StoredFinding>)>);
+
+/// How many files a chunk of the stored cache holds.
+const CHUNK_FILES: usize = 1024;
 
 type CachedFile = (Option<Stamp>, Vec<(Entry, Option<Assessment>)>);
 
@@ -121,24 +128,32 @@ impl Cache {
         let Ok(bytes) = fs::read(location(root)) else {
             return stale;
         };
-        let Ok(stored) = postcard::from_bytes::<Stored<String, Entry>>(&bytes) else {
+        let Ok(stored) = postcard::from_bytes::<Stored<String>>(&bytes) else {
             return stale;
         };
         if stored.version != version() {
             return stale;
         }
         let texts: Vec<Text> = stored.texts.iter().map(|t| Text::new(t)).collect();
-        let last = stored
-            .files
-            .into_iter()
-            .map(|(file, stamp, entries)| {
-                let entries = entries
-                    .into_iter()
-                    .map(|(entry, findings)| (entry, assessment(&findings, &texts)))
-                    .collect();
-                (file, (stamp, entries))
+        let chunks: Option<Vec<Vec<(String, CachedFile)>>> = stored
+            .chunks
+            .par_iter()
+            .map(|chunk| {
+                let files: Vec<StoredFile<String, Entry>> = postcard::from_bytes(chunk).ok()?;
+                let files = files.into_iter().map(|(file, stamp, entries)| {
+                    let entries = entries
+                        .into_iter()
+                        .map(|(entry, findings)| (entry, assessment(&findings, &texts)))
+                        .collect();
+                    (file, (stamp, entries))
+                });
+                Some(files.collect())
             })
             .collect();
+        let Some(chunks) = chunks else {
+            return stale;
+        };
+        let last = chunks.into_iter().flatten().collect();
         Cache {
             last,
             assessed_under: stored.assessed_under,
@@ -235,29 +250,43 @@ impl Cache {
                 .or_default()
                 .push((e, findings));
         }
+        let files: Vec<StoredFile<&str, &Entry>> = self
+            .files
+            .iter()
+            .map(|(file, stamp)| {
+                let entries = by_file.remove(file.as_str()).unwrap_or_default();
+                (file.as_str(), stamp.filter(|s| !s.is_recent()), entries)
+            })
+            .collect();
+        let chunks: Result<Vec<Vec<u8>>, _> = files
+            .par_chunks(CHUNK_FILES)
+            .map(postcard::to_stdvec)
+            .collect();
+        let Ok(chunks) = chunks else {
+            return;
+        };
         let version = version();
         let stored = Stored {
             version: version.as_str(),
             assessed_under: self.assessed_under,
             texts: texts.list,
-            files: self
-                .files
-                .iter()
-                .map(|(file, stamp)| {
-                    let entries = by_file.remove(file.as_str()).unwrap_or_default();
-                    (file.as_str(), stamp.filter(|s| !s.is_recent()), entries)
-                })
-                .collect::<Vec<_>>(),
+            chunks,
         };
         let path = location(root);
-        let Ok(bytes) = postcard::to_stdvec(&stored) else {
-            return;
-        };
         let fresh = path.with_extension("new");
+        // Straight into the file: the chunks are not copied into one buffer first.
+        let write = || -> std::io::Result<()> {
+            let file = std::io::BufWriter::new(fs::File::create(&fresh)?);
+            postcard::to_io(&stored, file)
+                .map_err(std::io::Error::other)?
+                .into_inner()
+                .map_err(std::io::IntoInnerError::into_error)
+                .map(drop)
+        };
         let written = path
             .parent()
             .is_some_and(|dir| fs::create_dir_all(dir).is_ok())
-            && fs::write(&fresh, bytes).is_ok()
+            && write().is_ok()
             && fs::rename(&fresh, &path).is_ok();
         if !written {
             let _ = fs::remove_file(&fresh);
