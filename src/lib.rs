@@ -128,9 +128,19 @@ pub fn build(site: &Site, out_dir: &Path) -> Result<output::WriteStats, Error> {
     }
     // Pages are rendered, checked and handed over a batch at a time, so that memory does not
     // grow with the number of entries.
+    // Into a new folder every byte is checked with the full searcher: it is made while the first
+    // batch renders.
+    let mut prepare = writer.is_new();
     for batch in batches(todo, |(job, _, _)| renderer.weight(*job)) {
         let jobs: Vec<render::Job> = batch.iter().map(|(job, _, _)| *job).collect();
-        let rendered = renderer.render_each(&jobs)?;
+        let rendered = if std::mem::take(&mut prepare) {
+            let (rendered, prepared) =
+                rayon::join(|| renderer.render_each(&jobs), || guard.prepare());
+            prepared?;
+            rendered?
+        } else {
+            renderer.render_each(&jobs)?
+        };
         for ((_, key, print), files) in batch.into_iter().zip(&rendered) {
             writer.record(key, print, files);
         }

@@ -268,11 +268,7 @@ impl<'s> BuildGuard<'s> {
                 Ok(())
             };
         }
-        let searcher = match self.searcher.take() {
-            Some(g) => g,
-            None => Guard::new(self.site)?,
-        };
-        let searcher = self.searcher.insert(searcher);
+        let searcher = self.searcher()?;
         let leaks = changed
             .par_iter()
             .flat_map_iter(|(f, r)| {
@@ -281,6 +277,21 @@ impl<'s> BuildGuard<'s> {
             })
             .collect();
         verdict(leaks)
+    }
+
+    /// Makes the full searcher now, for a build that will check many bytes (into a new output
+    /// folder, every byte is new): made beside the first pages' rendering, it costs less time.
+    pub fn prepare(&mut self) -> Result<(), Error> {
+        self.searcher().map(drop)
+    }
+
+    /// The full searcher, made on first use.
+    fn searcher(&mut self) -> Result<&Guard, Error> {
+        let searcher = match self.searcher.take() {
+            Some(g) => g,
+            None => Guard::new(self.site)?,
+        };
+        Ok(self.searcher.insert(searcher))
     }
 
     /// Fails when the queued bytes hold a private value; the queue is empty afterwards. Call it

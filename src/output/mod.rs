@@ -204,6 +204,11 @@ impl Writer {
         })
     }
 
+    /// Whether the output folder did not exist: every file is new.
+    pub fn is_new(&self) -> bool {
+        self.filler.is_some()
+    }
+
     /// How each of `files` differs from what the output folder holds; nothing is kept yet.
     pub fn compare(&self, files: &[OutputFile]) -> Result<Vec<Change>, Error> {
         if self.filler.is_some() {
