@@ -131,6 +131,8 @@ impl Cache {
         let Ok(stored) = postcard::from_bytes::<Stored<String>>(&bytes) else {
             return stale;
         };
+        // The chunks are copies: the file's bytes are not needed while they are decoded.
+        drop(bytes);
         if stored.version != version() {
             return stale;
         }
@@ -165,26 +167,25 @@ impl Cache {
     /// entry file of the run is asked for once.
     pub fn entries(&mut self, file: &str, stamp: Option<Stamp>) -> Option<Vec<Arc<Entry>>> {
         self.files.push((file.to_owned(), stamp));
-        let cached = self.last.remove(file);
-        let (then, entries) = match cached {
-            Some((Some(then), entries)) if Some(then) == stamp => (then, entries),
+        match self.last.remove(file) {
+            Some((then, entries)) if then.is_some() && then == stamp => {
+                let mut out = Vec::with_capacity(entries.len());
+                for (entry, assessment) in entries {
+                    let entry = Arc::new(entry);
+                    self.reused.push((Arc::clone(&entry), assessment));
+                    out.push(entry);
+                }
+                Some(out)
+            }
             other => {
                 self.changed
                     .extend(other.into_iter().flat_map(|(_, es)| es).map(|(e, _)| e));
                 // A file changed a moment ago is not cached yet, so it alone does not rewrite
                 // the cache.
                 self.stale |= stamp.is_some_and(|s| !s.is_recent());
-                return None;
+                None
             }
-        };
-        debug_assert_eq!(Some(then), stamp);
-        let mut out = Vec::with_capacity(entries.len());
-        for (entry, assessment) in entries {
-            let entry = Arc::new(entry);
-            self.reused.push((Arc::clone(&entry), assessment));
-            out.push(entry);
         }
-        Some(out)
     }
 
     /// Every entry's assessment, in the order of `entries` (all of the run, sorted by id). An

@@ -321,10 +321,10 @@ impl Serialize for Text {
 
 /// The [`Text`]s made so far: a text said again is the same copy.
 #[derive(Default)]
-pub struct Texts(FxHashSet<Text>);
+struct Texts(FxHashSet<Text>);
 
 impl Texts {
-    pub fn get(&mut self, text: &str) -> Text {
+    fn get(&mut self, text: &str) -> Text {
         if let Some(known) = self.0.get(text) {
             return known.clone();
         }
