@@ -64,6 +64,10 @@ impl Job {
 /// The room a page is rendered into at first: an entry's page fits.
 const PAGE_BYTES: usize = 8 << 10;
 
+/// At most about how many pieces [`Renderer::render_each`] cuts its pages into: enough for
+/// both cores to stay busy, few enough that the site-wide context is seldom copied.
+const PIECES: usize = 8;
+
 /// The template of one entry's row in lists.
 const ROW_TEMPLATE: &str = "entry_row.html";
 
@@ -267,10 +271,12 @@ impl<'a> Renderer<'a> {
 
     /// Like [`Renderer::render`], keeping the files of each job apart, in the order of `jobs`.
     pub fn render_each(&self, jobs: &[Job]) -> Result<Vec<Vec<OutputFile>>, Error> {
-        // Each worker keeps one context with the site-wide values and reuses it page after page:
-        // copying `site` (all regions, rules, links) for every page cost more than rendering.
+        // Each piece of work keeps one context with the site-wide values and reuses it page after
+        // page: copying `site` (all regions, rules, links) for every page cost more than
+        // rendering. Pieces are few, so that a site of thousands of counties copies it seldom.
         let rendered: Vec<Result<Vec<OutputFile>, Diagnostic>> = jobs
             .par_iter()
+            .with_min_len(jobs.len().div_ceil(PIECES))
             .map_init(|| self.base.clone(), |ctx, job| self.job(ctx, *job))
             .collect();
         let mut out = Vec::with_capacity(rendered.len());
