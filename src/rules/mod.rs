@@ -7,11 +7,11 @@ mod checks;
 mod cross;
 pub mod formats;
 pub mod sme;
+mod texts;
 
 use std::sync::Arc;
 
 use rayon::prelude::*;
-use rustc_hash::FxHashSet;
 use serde::{Deserialize, Serialize};
 
 use crate::config::Contest;
@@ -19,6 +19,8 @@ use crate::content::{Entry, PastWinner};
 
 use cross::Concerned;
 pub use cross::Context;
+pub use texts::Text;
+use texts::Texts;
 
 /// A rule's verdict on one entry, as shown on its badge.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -263,76 +265,6 @@ pub static RULES: &[Rule] = &[
         check: checks::credit_code,
     },
 ];
-
-/// A finding's message or detail, one copy shared by every finding that says the same: a large
-/// contest says a few hundred different things of a hundred thousand entries.
-#[derive(Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Text(Arc<Box<str>>);
-
-impl Text {
-    pub fn new(text: &str) -> Text {
-        Text(Arc::new(text.into()))
-    }
-}
-
-impl std::ops::Deref for Text {
-    type Target = str;
-    fn deref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::borrow::Borrow<str> for Text {
-    fn borrow(&self) -> &str {
-        self
-    }
-}
-
-/// As the text itself, so that a [`Text`] is found by its `&str`.
-impl std::hash::Hash for Text {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        str::hash(self, state);
-    }
-}
-
-impl PartialEq<&str> for Text {
-    fn eq(&self, other: &&str) -> bool {
-        **self == **other
-    }
-}
-
-impl std::fmt::Debug for Text {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Debug::fmt(&**self, f)
-    }
-}
-
-impl std::fmt::Display for Text {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self)
-    }
-}
-
-impl Serialize for Text {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self)
-    }
-}
-
-/// The [`Text`]s made so far: a text said again is the same copy.
-#[derive(Default)]
-struct Texts(FxHashSet<Text>);
-
-impl Texts {
-    fn get(&mut self, text: &str) -> Text {
-        if let Some(known) = self.0.get(text) {
-            return known.clone();
-        }
-        let new = Text::new(text);
-        self.0.insert(new.clone());
-        new
-    }
-}
 
 /// One rule's finding on one entry.
 #[derive(Debug, Clone)]
