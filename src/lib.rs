@@ -126,11 +126,11 @@ pub fn build(site: &Site, out_dir: &Path) -> Result<output::WriteStats, Error> {
             todo.push((job, key, print));
         }
     }
-    // Pages are rendered, checked and handed over a batch at a time, so that memory does not
-    // grow with the number of entries.
     // Into a new folder every byte is checked with the full searcher: it is made while the first
     // batch renders.
     let mut prepare = writer.is_new();
+    // Pages are rendered, checked and handed over a batch at a time, so that memory does not
+    // grow with the number of entries.
     for batch in batches(todo, |(job, _, _)| renderer.weight(*job)) {
         let jobs: Vec<render::Job> = batch.iter().map(|(job, _, _)| *job).collect();
         let rendered = if std::mem::take(&mut prepare) {
