@@ -166,6 +166,10 @@ impl Contest {
             }
             names
         });
+        // A name written as configured (most are) is its own folded form.
+        if let Some(&i) = names.get(written) {
+            return Some(&self.regions[i]);
+        }
         let folded = fold(written);
         let bare = folded
             .trim_start_matches("山西省")
