@@ -238,7 +238,8 @@ impl Field {
                 })
                 .collect()
         });
-        index.get(&fold(key)).copied()
+        // A key written as listed (most are) is its own folded form.
+        index.get(key).or_else(|| index.get(&fold(key))).copied()
     }
 
     /// Every accepted spelling, for "did you mean".
@@ -667,12 +668,15 @@ impl<'de> Deserialize<'de> for YesNo {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         scalar(d, "是 or 否", |v| {
             let Some(v) = v else { return Ok(YesNo(None)) };
-            match fold(&v).as_str() {
-                "是" | "有" | "yes" | "y" | "true" | "1" | "√" => Ok(YesNo(Some(true))),
-                "否" | "无" | "没有" | "no" | "n" | "false" | "0" | "×" => {
-                    Ok(YesNo(Some(false)))
-                }
-                _ => Err(format!("`{v}` is not a yes/no value: write 是 or 否")),
+            let meaning = |s: &str| match s {
+                "是" | "有" | "yes" | "y" | "true" | "1" | "√" => Some(true),
+                "否" | "无" | "没有" | "no" | "n" | "false" | "0" | "×" => Some(false),
+                _ => None,
+            };
+            // Folded only when not written as listed: folding is most of the cost.
+            match meaning(&v).or_else(|| meaning(&fold(&v))) {
+                Some(yes) => Ok(YesNo(Some(yes))),
+                None => Err(format!("`{v}` is not a yes/no value: write 是 or 否")),
             }
         })
     }
@@ -796,8 +800,13 @@ impl<'de, T: Choices + Copy> Deserialize<'de> for Choice<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         scalar(d, T::WHAT, |v| {
             let Some(v) = v else { return Ok(Choice(None)) };
-            let folded = fold(&v);
-            if let Some((_, value)) = T::choices().iter().find(|(name, _)| fold(name) == folded) {
+            // Written as listed (most are), it needs no folding.
+            let exact = || T::choices().iter().find(|(name, _)| *name == v);
+            let folded = || {
+                let folded = fold(&v);
+                T::choices().iter().find(|(name, _)| fold(name) == folded)
+            };
+            if let Some((_, value)) = exact().or_else(folded) {
                 return Ok(Choice(Some(*value)));
             }
             let names = || T::choices().iter().map(|(n, _)| *n);
@@ -844,6 +853,17 @@ mod tests {
         assert_eq!(r.phone.as_deref(), Some("13812345678"));
         assert_eq!(r.submitted, NaiveDate::from_ymd_opt(2025, 7, 1));
         assert_eq!(r.team, Some(vec!["王伟".to_owned(), "李娜".to_owned()]));
+    }
+
+    #[test]
+    fn keys_and_values_are_matched_folded_when_not_written_as_listed() {
+        let r = read("ＰＲＯＪＥＣＴ: 智能温室\n企业（创客） 名称: 晋中瑞丰科技有限公司\ngroup: 企业 组\nentity: TEAM\nspecialized: ＹＥＳ\nin_market: 否\n").unwrap();
+        assert_eq!(r.project.as_deref(), Some("智能温室"));
+        assert_eq!(r.applicant.as_deref(), Some("晋中瑞丰科技有限公司"));
+        assert_eq!(r.group, Some(Group::Enterprise));
+        assert_eq!(r.entity, Some(Entity::Team));
+        assert_eq!(r.specialized, Some(true));
+        assert_eq!(r.in_market, Some(false));
     }
 
     #[test]
