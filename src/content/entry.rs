@@ -858,12 +858,23 @@ mod tests {
     #[test]
     fn keys_and_values_are_matched_folded_when_not_written_as_listed() {
         let r = read("ＰＲＯＪＥＣＴ: 智能温室\n企业（创客） 名称: 晋中瑞丰科技有限公司\ngroup: 企业 组\nentity: TEAM\nspecialized: ＹＥＳ\nin_market: 否\n").unwrap();
-        assert_eq!(r.project.as_deref(), Some("智能温室"));
-        assert_eq!(r.applicant.as_deref(), Some("晋中瑞丰科技有限公司"));
-        assert_eq!(r.group, Some(Group::Enterprise));
-        assert_eq!(r.entity, Some(Entity::Team));
-        assert_eq!(r.specialized, Some(true));
-        assert_eq!(r.in_market, Some(false));
+        let read_as = (
+            r.project.as_deref(),
+            r.applicant.as_deref(),
+            r.group,
+            r.entity,
+        );
+        let expected = (Some("智能温室"), Some("晋中瑞丰科技有限公司"));
+        assert_eq!(
+            read_as,
+            (
+                expected.0,
+                expected.1,
+                Some(Group::Enterprise),
+                Some(Entity::Team)
+            )
+        );
+        assert_eq!((r.specialized, r.in_market), (Some(true), Some(false)));
     }
 
     #[test]
