@@ -613,8 +613,9 @@ fn unknown_key(key: &str) -> String {
     }
 }
 
-/// Reads one scalar as text (numbers as their digits; blank or `~` is `None`) and converts it
-/// inside the visitor, so that a conversion error carries the value's own line and column.
+/// Reads one scalar as the text written (a phone written as a number keeps its digits, leading
+/// zeros too; blank, `~` or `null` is `None`) and converts it inside the visitor, so that a
+/// conversion error carries the value's own line and column.
 fn scalar<'de, D: Deserializer<'de>, T>(
     d: D,
     what: &'static str,
@@ -631,25 +632,13 @@ fn scalar<'de, D: Deserializer<'de>, T>(
         }
         fn visit_str<E: de::Error>(self, v: &str) -> Result<T, E> {
             let v = v.trim();
-            (self.convert)((!v.is_empty()).then(|| v.to_owned())).map_err(E::custom)
-        }
-        fn visit_i64<E: de::Error>(self, v: i64) -> Result<T, E> {
-            self.visit_str(&v.to_string())
-        }
-        fn visit_u64<E: de::Error>(self, v: u64) -> Result<T, E> {
-            self.visit_str(&v.to_string())
-        }
-        fn visit_f64<E: de::Error>(self, v: f64) -> Result<T, E> {
-            self.visit_str(&v.to_string())
-        }
-        fn visit_bool<E: de::Error>(self, v: bool) -> Result<T, E> {
-            self.visit_str(if v { "true" } else { "false" })
-        }
-        fn visit_unit<E: de::Error>(self) -> Result<T, E> {
-            (self.convert)(None).map_err(E::custom)
+            let blank = matches!(v, "" | "~" | "null" | "Null" | "NULL");
+            (self.convert)((!blank).then(|| v.to_owned())).map_err(E::custom)
         }
     }
-    d.deserialize_any(ScalarVisitor { what, convert })
+    // As text, not `deserialize_any`: serde_yaml trying each scalar as a number and a boolean
+    // first was a fifth of reading an entry.
+    d.deserialize_str(ScalarVisitor { what, convert })
 }
 
 /// A scalar read as text: a phone stored as a number becomes its digits; blank is `None`.
@@ -875,6 +864,17 @@ mod tests {
             )
         );
         assert_eq!((r.specialized, r.in_market), (Some(true), Some(false)));
+    }
+
+    #[test]
+    fn scalars_are_read_as_written() {
+        let r = read("phone: 013512345678\nrevenue: 3000.50\nemployees: 12\nproject: ~\napplicant: null\nspecialized: true\n").unwrap();
+        assert_eq!(r.phone.as_deref(), Some("013512345678"));
+        assert_eq!((r.revenue, r.employees), (Some(3000.5), Some(12.0)));
+        assert_eq!(
+            (r.project, r.applicant, r.specialized),
+            (None, None, Some(true))
+        );
     }
 
     #[test]
