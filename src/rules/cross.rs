@@ -114,8 +114,6 @@ impl<'a> Context<'a> {
                     project: fold_loose(&w.project),
                 });
         }
-        // The folded names, once per entry and in parallel, before the indexes read them.
-        Entry::fold_all(entries);
         let (shared_members, duplicates) = rayon::join(
             || shared_members(entries, needed),
             || duplicates(entries, needed),

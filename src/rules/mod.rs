@@ -371,17 +371,24 @@ pub fn reassess<'a>(
     gone: &[&Entry],
 ) -> Vec<Arc<Assessment>> {
     let earlier: Vec<Option<&Arc<Assessment>>> = (0..entries.len()).map(before).collect();
-    let changed = entries
-        .iter()
-        .zip(&earlier)
-        .filter(|(_, old)| old.is_none())
-        .map(|(e, _)| e.as_ref());
-    let changed = Concerned::of(changed.chain(gone.iter().copied()));
-    let judged: Vec<bool> = entries
-        .par_iter()
-        .zip(&earlier)
-        .map(|(e, old)| old.is_none() || changed.touches(e))
-        .collect();
+    // The folded names, once per entry and in parallel, before anything below reads them.
+    Entry::fold_all(entries);
+    let judged: Vec<bool> = if earlier.iter().all(Option::is_none) {
+        // Nothing assessed before: every entry is judged.
+        vec![true; entries.len()]
+    } else {
+        let changed = entries
+            .iter()
+            .zip(&earlier)
+            .filter(|(_, old)| old.is_none())
+            .map(|(e, _)| e.as_ref());
+        let changed = Concerned::of(changed.chain(gone.iter().copied()));
+        entries
+            .par_iter()
+            .zip(&earlier)
+            .map(|(e, old)| old.is_none() || changed.touches(e))
+            .collect()
+    };
     // The indexes need cover only what the entries judged look up.
     let needed = judged.contains(&false).then(|| {
         Concerned::of(
