@@ -227,13 +227,12 @@ impl Cache {
     }
 
     /// Stores this run's entries and their assessments (in the order of `entries`), unless the
-    /// cache holds them already. Not being able to write only costs time next run.
+    /// cache holds them already; folded names made while assessing are stored with them. Not
+    /// being able to write only costs time next run.
     pub fn save(&self, root: &Path, entries: &[Arc<Entry>], assessments: &[Arc<Assessment>]) {
         if !self.stale {
             return;
         }
-        // The rules need every entry's folded names anyway: made now, they are cached too.
-        Entry::fold_all(entries);
         let mut texts = Numbered::default();
         let mut by_file: FxHashMap<&str, Vec<(&Entry, Vec<StoredFinding>)>> = FxHashMap::default();
         for (e, a) in entries.iter().zip(assessments) {
