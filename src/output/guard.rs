@@ -3,6 +3,7 @@
 
 use std::borrow::Cow;
 use std::ops::Range;
+use std::sync::Mutex;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use rayon::prelude::*;
@@ -19,6 +20,12 @@ const CHUNK: usize = 1 << 20;
 /// Values shorter than this (in characters) are too common to search for.
 const MIN_CHARS: usize = 2;
 
+/// How many lines each worker of a [`Guard`] remembers having searched (a power of two).
+const SEEN_SLOTS: usize = 1 << 15;
+
+/// Lines longer than this are searched every time: they are seldom repeated.
+const LONGEST_LINE: usize = 4 << 10;
+
 /// The private values of some entries, ready to be searched for.
 pub struct Guard {
     searcher: Option<AhoCorasick>,
@@ -27,6 +34,9 @@ pub struct Guard {
     owners: Vec<Option<(String, &'static str)>>,
     /// The longest pattern, in bytes.
     longest: usize,
+    /// Digests of lines this guard searched and found nothing in, a table per worker thread
+    /// (see [`Guard::unseen`]); none when a private value spans lines.
+    seen: Option<Box<[Mutex<Vec<u128>>]>>,
 }
 
 /// A private value found in the output; the value itself is never printed.
@@ -58,6 +68,7 @@ impl Guard {
                 searcher: None,
                 owners: Vec::new(),
                 longest: 0,
+                seen: None,
             });
         }
         let searcher = build(patterns.iter().map(|(p, _)| p.as_bytes()))?;
@@ -79,16 +90,80 @@ impl Guard {
             .map(|((p, _), _)| p.len())
             .max()
             .unwrap_or(0);
+        let single_lines = patterns.iter().all(|(p, _)| !p.contains('\n'));
         Ok(Guard {
             // Nothing to search for when every value is public.
             searcher: (longest > 0).then_some(searcher),
             owners,
             longest,
+            seen: single_lines.then(|| {
+                (0..rayon::current_num_threads())
+                    .map(|_| Mutex::new(Vec::new()))
+                    .collect()
+            }),
         })
     }
 
-    fn leaks(&self, file: &str, bytes: &[u8]) -> Vec<Leak> {
-        self.leaks_by_chunks(file, bytes, CHUNK)
+    /// Every private value in `bytes`. Only the lines this guard has not searched before are
+    /// searched (see [`Guard::unseen`]: pages share most of their lines), unless `every`.
+    fn leaks(&self, file: &str, bytes: &[u8], every: bool) -> Vec<Leak> {
+        let ranges = match every {
+            true => vec![0..bytes.len()],
+            false => self.unseen(bytes),
+        };
+        let mut found: Vec<Leak> = ranges
+            .into_iter()
+            .flat_map(|lines| self.leaks_by_chunks(file, &bytes[lines], CHUNK))
+            .collect();
+        found.dedup();
+        found
+    }
+
+    /// The ranges of `bytes` to search: the lines this guard has not searched before, and lines
+    /// too long to remember. No private value holds a line break (else nothing is remembered),
+    /// so each lies within one line, and a line with the same bytes as one searched before holds
+    /// none that was not found there. Lines are remembered by a 128-bit digest, a table per
+    /// worker thread, newer lines taking the place of older ones.
+    fn unseen(&self, bytes: &[u8]) -> Vec<Range<usize>> {
+        let whole = vec![0..bytes.len()];
+        let Some(tables) = &self.seen else {
+            return whole;
+        };
+        let worker = rayon::current_thread_index().unwrap_or(0) % tables.len();
+        let Ok(mut table) = tables[worker].lock() else {
+            return whole;
+        };
+        if table.is_empty() {
+            table.resize(SEEN_SLOTS, 0);
+        }
+        let mut out: Vec<Range<usize>> = Vec::new();
+        let mut start = 0;
+        for end in memchr::memchr_iter(b'\n', bytes).chain([bytes.len()]) {
+            let line = &bytes[start..end];
+            let new = line.len() > LONGEST_LINE || {
+                // Never 0, the value of an empty slot.
+                let digest = xxhash_rust::xxh3::xxh3_128(line) | 1;
+                let slot = &mut table[digest as usize & (SEEN_SLOTS - 1)];
+                std::mem::replace(slot, digest) != digest
+            };
+            if new {
+                match out.last_mut() {
+                    Some(lines) if lines.end + 1 == start => lines.end = end,
+                    _ => out.push(start..end),
+                }
+            }
+            start = end + 1;
+        }
+        out
+    }
+
+    /// Forgets the lines searched so far.
+    fn forget(&self) {
+        for table in self.seen.iter().flatten() {
+            if let Ok(mut table) = table.lock() {
+                table.clear();
+            }
+        }
     }
 
     /// Searches `bytes` in pieces of `chunk` bytes in parallel (a list of every entry is one large
@@ -121,12 +196,8 @@ impl Guard {
 
     /// Fails when any output file holds a private value.
     pub fn check(&self, files: &[OutputFile]) -> Result<(), Error> {
-        verdict(
-            files
-                .par_iter()
-                .flat_map_iter(|f| self.leaks(&f.path, &f.bytes))
-                .collect(),
-        )
+        let windows: Vec<(&str, &[u8])> = files.iter().map(|f| (&*f.path, &*f.bytes)).collect();
+        search(&[self], &windows)
     }
 
     /// Checks files that replace earlier ones which `earlier` guards already passed, with those
@@ -146,21 +217,39 @@ impl Guard {
             .map(|g| g.longest)
             .max()
             .unwrap_or(0);
-        let leaks = files
+        let windows: Vec<(&str, &[u8])> = files
             .par_iter()
-            .flat_map_iter(|f| {
+            .map(|f| {
                 let window =
                     before(&f.path).map_or(0..f.bytes.len(), |old| changed(old, &f.bytes, margin));
-                let bytes = &f.bytes[window];
-                earlier
-                    .iter()
-                    .chain([fresh])
-                    .flat_map(|g| g.leaks(&f.path, bytes))
-                    .collect::<Vec<_>>()
+                (&*f.path, &f.bytes[window])
             })
             .collect();
-        verdict(leaks)
+        let guards: Vec<&Guard> = earlier.iter().chain([fresh]).collect();
+        search(&guards, &windows)
     }
+}
+
+/// Fails when `windows` (a file's path and bytes of it) hold a private value of any of
+/// `guards`. Lines a guard searched before are passed over; once something is found, the
+/// guards forget every line (`serve` keeps them for the next build, and a line that leaked must
+/// be searched again) and everything is searched again, so that the error names every place.
+fn search(guards: &[&Guard], windows: &[(&str, &[u8])]) -> Result<(), Error> {
+    let leaks = |every: bool| -> Vec<Leak> {
+        windows
+            .par_iter()
+            .flat_map_iter(|(file, bytes)| {
+                guards.iter().flat_map(move |g| g.leaks(file, bytes, every))
+            })
+            .collect()
+    };
+    if leaks(false).is_empty() {
+        return Ok(());
+    }
+    for guard in guards {
+        guard.forget();
+    }
+    verdict(leaks(true))
 }
 
 /// Whose a private value is: the entry's id and the field.
@@ -269,14 +358,14 @@ impl<'s> BuildGuard<'s> {
             };
         }
         let searcher = self.searcher()?;
-        let leaks = changed
-            .par_iter()
-            .flat_map_iter(|(f, r)| {
+        let windows: Vec<(&str, &[u8])> = changed
+            .iter()
+            .map(|(f, r)| {
                 let window = widen(r, searcher.longest, f.bytes.len());
-                searcher.leaks(&f.path, &f.bytes[window])
+                (&*f.path, &f.bytes[window])
             })
             .collect();
-        verdict(leaks)
+        search(&[searcher], &windows)
     }
 
     /// Makes the full searcher now, for a build that will check many bytes (into a new output
@@ -462,11 +551,15 @@ mod tests {
     use std::sync::Arc;
 
     fn site() -> Site {
+        site_with("小明科研")
+    }
+
+    fn site_with(liaison: &str) -> Site {
         let fields = Record {
             project: Some("公开项目".into()),
             applicant: Some("王小明科技".into()),
             contact: Some("王小明".into()),
-            liaison: Some("小明科研".into()),
+            liaison: Some(liaison.into()),
             phone: Some("13903540037".into()),
             ..Record::default()
         };
@@ -540,6 +633,59 @@ mod tests {
             };
             assert_eq!(leaks[0].field, "liaison");
         }
+    }
+
+    fn named(path: &str, text: &str) -> OutputFile {
+        OutputFile {
+            path: path.into(),
+            bytes: text.into(),
+        }
+    }
+
+    fn leaking_files(result: Result<(), Error>) -> Vec<String> {
+        match result {
+            Err(Error::Privacy(leaks)) => leaks.into_iter().map(|l| l.file).collect(),
+            other => panic!("no leak found: {other:?}"),
+        }
+    }
+
+    /// Runs `test` on one worker thread: a guard remembers lines per worker.
+    fn on_one_thread(test: impl FnOnce() + Send) {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build();
+        pool.unwrap().install(test);
+    }
+
+    #[test]
+    fn a_line_searched_before_is_passed_over_but_a_leak_is_always_found() {
+        on_one_thread(|| {
+            let site = site();
+            let guard = Guard::new(&site).unwrap();
+            let clean = named("a.html", "<head>\n<p>公开项目</p>\n");
+            assert!(guard.check(std::slice::from_ref(&clean)).is_ok());
+            assert_eq!(guard.unseen(&clean.bytes), Vec::<Range<usize>>::new());
+            let fresh = "<head>\n<p>公开项目</p>\n<p>new</p>\n";
+            assert_eq!(guard.unseen(fresh.as_bytes()), vec![27..37]);
+            // The same leaking line in two files, twice: every place, every time.
+            let leaky = [
+                named("b.html", "<head>\n<p>13903540037</p>\n"),
+                named("c.html", "<p>13903540037</p>\n"),
+            ];
+            for _ in 0..2 {
+                assert_eq!(leaking_files(guard.check(&leaky)), ["b.html", "c.html"]);
+            }
+        });
+    }
+
+    #[test]
+    fn a_value_that_spans_lines_is_found_in_lines_seen_apart() {
+        on_one_thread(|| {
+            let site = site_with("小明\n科研");
+            let guard = Guard::new(&site).unwrap();
+            let apart = named("a.html", "小明\n<br>\n科研\n");
+            assert!(guard.check(std::slice::from_ref(&apart)).is_ok());
+            let together = named("b.html", "小明\n科研\n");
+            assert_eq!(leaking_files(guard.check(&[together])), ["b.html"]);
+        });
     }
 
     #[test]
