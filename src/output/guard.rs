@@ -108,7 +108,7 @@ impl Guard {
     /// searched (see [`Guard::unseen`]: pages share most of their lines), unless `every`.
     fn leaks(&self, file: &str, bytes: &[u8], every: bool) -> Vec<Leak> {
         let ranges = match every {
-            true => Vec::from([0..bytes.len()]),
+            true => std::iter::once(0..bytes.len()).collect(),
             false => self.unseen(bytes),
         };
         let mut found: Vec<Leak> = ranges
@@ -125,7 +125,7 @@ impl Guard {
     /// none that was not found there. Lines are remembered by a 128-bit digest, a table per
     /// worker thread, newer lines taking the place of older ones.
     fn unseen(&self, bytes: &[u8]) -> Vec<Range<usize>> {
-        let whole = Vec::from([0..bytes.len()]);
+        let whole = std::iter::once(0..bytes.len()).collect();
         let Some(tables) = &self.seen else {
             return whole;
         };
