@@ -228,7 +228,7 @@ fn template_syntax_error_points_into_the_template() {
     expect(
         "template-syntax",
         "themes/default/templates/index.html:3:7: ",
-        "Failed to parse 'index.html'",
+        "template error: Found `%}` but expected one of",
     );
 }
 
@@ -236,8 +236,8 @@ fn template_syntax_error_points_into_the_template() {
 fn template_runtime_error() {
     expect(
         "template-runtime",
-        "themes/default/templates/entry.html:1:1: ",
-        "Variable `entry.no_such_field.deeper` not found",
+        "themes/default/templates/entry.html:2:29: ",
+        "template error: Field `no_such_field` is not defined",
     );
 }
 

@@ -231,10 +231,8 @@ impl<'a> Renderer<'a> {
     }
 
     fn template_error(&self, template: &str, e: &tera::Error) -> Diagnostic {
-        templates::template_error(
-            &format!("themes/{}/templates/{template}", self.site.config.theme),
-            e,
-        )
+        let dir = format!("themes/{}/templates", self.site.config.theme);
+        templates::template_error(&dir, &format!("{dir}/{template}"), e)
     }
 
     /// Every page of the site.

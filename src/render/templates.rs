@@ -63,20 +63,12 @@ pub fn load(root: &Path, theme: &str) -> Result<Theme, Vec<Diagnostic>> {
     if !errors.is_empty() {
         return Err(errors);
     }
-    let mut tera = Tera::default();
-    tera.autoescape_on(vec![".html", ".htm", ".xml"]);
-    tera.set_escape_fn(escape);
+    let mut tera = Tera::new();
+    tera.autoescape_on([".html", ".htm", ".xml"]);
+    tera.set_escape_fn(escape_to);
     // Templates are added together so that `extends` and `include` resolve among them.
     tera.add_raw_templates(sources.iter().map(|(n, t)| (n.as_str(), t.as_str())))
-        .map_err(|err| {
-            let name = sources
-                .iter()
-                .map(|(n, _)| n)
-                .find(|n| describe(&err).contains(&format!("'{n}'")))
-                .cloned()
-                .unwrap_or_default();
-            vec![template_error(&format!("{dir}/{name}"), &err)]
-        })?;
+        .map_err(|err| vec![template_error(&dir, &dir, &err)])?;
     let mut hasher = std::hash::DefaultHasher::new();
     sources.hash(&mut hasher);
     Ok(Theme {
@@ -88,29 +80,55 @@ pub fn load(root: &Path, theme: &str) -> Result<Theme, Vec<Diagnostic>> {
 /// Escapes text for HTML and XML content and quoted attributes. Unlike Tera's default it leaves
 /// `/` alone, so URLs in the sitemap and feed stay readable.
 pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 8);
-    // The characters to replace are all ASCII, so the text is cut at their bytes and what lies
-    // between (most of it, in Chinese text) is copied a run at a time.
-    let mut copied = 0;
-    for (at, byte) in text.bytes().enumerate() {
-        let entity = match byte {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' => "&quot;",
-            b'\'' => "&#x27;",
-            _ => continue,
-        };
-        out.push_str(&text[copied..at]);
-        out.push_str(entity);
-        copied = at + 1;
-    }
-    out.push_str(&text[copied..]);
-    out
+    let mut out = Vec::with_capacity(text.len() + 8);
+    // Writing into memory cannot fail; what is written is the text with ASCII entities.
+    let _ = escape_to(text, &mut out);
+    String::from_utf8(out).unwrap_or_default()
 }
 
-/// The whole chain of a Tera error, innermost cause last.
-pub fn describe(err: &tera::Error) -> String {
+/// [`escape`], written to `out`: Tera's escape function.
+fn escape_to(text: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    // The characters to replace are all ASCII, so the text is cut at their bytes and what lies
+    // between (most of it, in Chinese text) is written a run at a time.
+    let mut copied = 0;
+    for (at, byte) in text.bytes().enumerate() {
+        let entity: &[u8] = match byte {
+            b'&' => b"&amp;",
+            b'<' => b"&lt;",
+            b'>' => b"&gt;",
+            b'"' => b"&quot;",
+            b'\'' => b"&#x27;",
+            _ => continue,
+        };
+        out.write_all(&text.as_bytes()[copied..at])?;
+        out.write_all(entity)?;
+        copied = at + 1;
+    }
+    out.write_all(&text.as_bytes()[copied..])
+}
+
+/// A Tera error as a diagnostic at the place in the template Tera names (in `dir`, the theme's
+/// templates folder), or on `file` when it names none.
+pub fn template_error(dir: &str, file: &str, err: &tera::Error) -> Diagnostic {
+    let report = match err.kind() {
+        tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) => Some(r),
+        _ => None,
+    };
+    let (file, line, column, message) = match report {
+        Some(r) if !r.filename().is_empty() => (
+            format!("{dir}/{}", r.filename()),
+            r.span().start_line,
+            r.span().start_col + 1,
+            r.message().to_owned(),
+        ),
+        _ => (file.to_owned(), 1, 1, describe(err)),
+    };
+    Diagnostic::new(file, line, column, format!("template error: {message}"))
+        .with_help("fix the template; the Tera 2 syntax is described at keats.github.io/tera")
+}
+
+/// The whole chain of a Tera error, on one line.
+fn describe(err: &tera::Error) -> String {
     let mut out = err.to_string();
     let mut cause = std::error::Error::source(err);
     while let Some(c) = cause {
@@ -118,26 +136,11 @@ pub fn describe(err: &tera::Error) -> String {
         out.push_str(&c.to_string());
         cause = c.source();
     }
-    out
-}
-
-/// A Tera error as a diagnostic on the template's file, at the position Tera gives when it gives one.
-pub fn template_error(file: &str, err: &tera::Error) -> Diagnostic {
-    let text = describe(err);
-    let position = text.split(" --> ").nth(1).and_then(|rest| {
-        let (line, rest) = rest.split_once(':')?;
-        let column: String = rest.chars().take_while(char::is_ascii_digit).collect();
-        Some((line.trim().parse().ok()?, column.parse().ok()?))
-    });
-    let (line, column) = position.unwrap_or((1, 1));
-    let message = text
-        .split('\n')
-        .filter(|l| !l.trim().is_empty())
+    out.split('\n')
         .map(str::trim)
+        .filter(|l| !l.is_empty())
         .collect::<Vec<_>>()
-        .join(" ");
-    Diagnostic::new(file, line, column, format!("template error: {message}"))
-        .with_help("fix the template; the Tera syntax is described at keats.github.io/tera")
+        .join(" ")
 }
 
 #[cfg(test)]
