@@ -2,6 +2,7 @@
 //! entry is about to be written anywhere in the output.
 
 use std::borrow::Cow;
+use std::collections::BTreeSet;
 use std::ops::Range;
 use std::sync::Mutex;
 
@@ -403,38 +404,54 @@ impl<'s> BuildGuard<'s> {
                 }
             }
         }
-        let mut found = Vec::new();
-        each_private_form(self.entries(), |form, e, field| {
-            let value = form.as_bytes();
-            // As with the searcher, a value that is public content too is not a leak.
-            if !pieces.contains(value) || public_text(self.site).any(|text| text.contains(&*form)) {
-                return;
-            }
-            for (file, bytes) in &queued {
-                if bytes.windows(value.len()).any(|w| w == value) {
-                    found.push(Leak {
-                        file: file.clone(),
-                        entry: e.id.clone(),
-                        field,
-                    });
-                }
-            }
-        });
+        // Each entry's values are looked up on their own, in parallel.
+        let found = self
+            .site
+            .content
+            .entries
+            .par_iter()
+            .flat_map_iter(|e| {
+                let mut found = Vec::new();
+                each_private_form([e.as_ref()], |form, e, field| {
+                    let value = form.as_bytes();
+                    // As with the searcher, a value that is public content too is not a leak.
+                    if !pieces.contains(value)
+                        || public_text(self.site).any(|text| text.contains(&*form))
+                    {
+                        return;
+                    }
+                    for (file, bytes) in &queued {
+                        if bytes.windows(value.len()).any(|w| w == value) {
+                            found.push(Leak {
+                                file: file.clone(),
+                                entry: e.id.clone(),
+                                field,
+                            });
+                        }
+                    }
+                });
+                found
+            })
+            .collect();
         verdict(found)
     }
 
-    fn entries(&self) -> impl Iterator<Item = &'s Entry> + use<'s> {
-        self.site.content.entries.iter().map(AsRef::as_ref)
-    }
-
     fn lengths(&mut self) -> &[usize] {
-        let entries = self.entries();
+        let entries = &self.site.content.entries;
         self.lengths.get_or_insert_with(|| {
-            let mut lengths = Vec::new();
-            each_private_form(entries, |form, _, _| lengths.push(form.len()));
-            lengths.sort_unstable();
-            lengths.dedup();
-            lengths
+            let lengths = entries
+                .par_iter()
+                .fold(BTreeSet::new, |mut lengths, e| {
+                    each_private_form([e.as_ref()], |form, _, _| {
+                        lengths.insert(form.len());
+                    });
+                    lengths
+                })
+                .reduce(BTreeSet::new, |mut a, b| {
+                    a.extend(b);
+                    a
+                });
+            lengths.into_iter().collect()
         })
     }
 }
