@@ -456,8 +456,10 @@ fn write_files<F: Borrow<OutputFile> + Sync>(out_dir: &Path, files: &[F]) -> Res
         .map(|f| target(out_dir, &f.borrow().path))
         .collect::<Result<_, _>>()?;
     let dirs: BTreeSet<&Path> = targets.iter().filter_map(|t| t.parent()).collect();
+    // What is in the way is looked for only when making a folder or file failed: most builds
+    // have nothing in the way, and a look per file was a system call per file.
     for dir in &dirs {
-        if dir.is_file() {
+        if fs::create_dir_all(dir).is_err() && dir.is_file() {
             fs::remove_file(dir).map_err(io(dir))?;
         }
         fs::create_dir_all(dir).map_err(io(dir))?;
@@ -466,10 +468,14 @@ fn write_files<F: Borrow<OutputFile> + Sync>(out_dir: &Path, files: &[F]) -> Res
         .par_iter()
         .zip(&targets)
         .try_for_each(|(f, path)| -> Result<(), Error> {
-            if path.is_dir() {
-                fs::remove_dir_all(path).map_err(io(path))?;
+            let bytes = &f.borrow().bytes;
+            match fs::write(path, bytes) {
+                Err(_) if path.is_dir() => {
+                    fs::remove_dir_all(path).map_err(io(path))?;
+                    fs::write(path, bytes).map_err(io(path))
+                }
+                written => written.map_err(io(path)),
             }
-            fs::write(path, &f.borrow().bytes).map_err(io(path))
         })
 }
 
@@ -542,6 +548,18 @@ mod tests {
             Some(0..2),
             "a folder in the way"
         );
+    }
+
+    #[test]
+    fn a_file_or_folder_in_the_way_is_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        fs::create_dir_all(out.join("page.html/inner")).unwrap();
+        fs::write(out.join("page.html/inner/x"), "x").unwrap();
+        fs::write(out.join("d"), "a file where a folder belongs").unwrap();
+        write(&out, &[f("page.html", "p"), f("d/index.html", "i")]).unwrap();
+        assert_eq!(fs::read_to_string(out.join("page.html")).unwrap(), "p");
+        assert_eq!(fs::read_to_string(out.join("d/index.html")).unwrap(), "i");
     }
 
     #[test]
