@@ -554,9 +554,11 @@ mod tests {
     fn a_file_or_folder_in_the_way_is_replaced() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
-        fs::create_dir_all(out.join("page.html/inner")).unwrap();
-        fs::write(out.join("page.html/inner/x"), "x").unwrap();
-        fs::write(out.join("d"), "a file where a folder belongs").unwrap();
+        // A folder (with a file in it) where a page goes, a file where a page's folder goes.
+        for (folder, file) in [("page.html/inner", "page.html/inner/x"), ("", "d")] {
+            fs::create_dir_all(out.join(folder)).unwrap();
+            fs::write(out.join(file), "in the way").unwrap();
+        }
         write(&out, &[f("page.html", "p"), f("d/index.html", "i")]).unwrap();
         assert_eq!(fs::read_to_string(out.join("page.html")).unwrap(), "p");
         assert_eq!(fs::read_to_string(out.join("d/index.html")).unwrap(), "i");
