@@ -593,10 +593,7 @@ mod tests {
     }
 
     fn page(text: &str) -> OutputFile {
-        OutputFile {
-            path: "p.html".into(),
-            bytes: text.into(),
-        }
+        named("p.html", text)
     }
 
     /// The first check sees a few bytes (looked up in a set of them), the second many (the searcher).

@@ -459,10 +459,13 @@ fn write_files<F: Borrow<OutputFile> + Sync>(out_dir: &Path, files: &[F]) -> Res
     // What is in the way is looked for only when making a folder or file failed: most builds
     // have nothing in the way, and a look per file was a system call per file.
     for dir in &dirs {
-        if fs::create_dir_all(dir).is_err() && dir.is_file() {
+        if let Err(e) = fs::create_dir_all(dir) {
+            if !dir.is_file() {
+                return Err(io(dir)(e));
+            }
             fs::remove_file(dir).map_err(io(dir))?;
+            fs::create_dir_all(dir).map_err(io(dir))?;
         }
-        fs::create_dir_all(dir).map_err(io(dir))?;
     }
     files
         .par_iter()
