@@ -40,7 +40,7 @@ fn main() -> ExitCode {
     let progress = Progress { quiet: cli.quiet };
     match cli.command {
         Command::Serve(_) => keeping_freed_memory(),
-        _ => without_huge_pages(),
+        _ => tuned_for_one_run(),
     }
     match &cli.command {
         Command::Build(args) => cmd::build::run(args, &progress),
@@ -70,13 +70,20 @@ fn keeping_freed_memory() {
 /// Commands that run once touch most of their memory once or twice: zeroing a 2 MB transparent
 /// huge page at each first touch (mimalloc asks for them) was a third of the CPU of a one-entry
 /// rebuild of 100k entries. `serve` keeps them: it reads its searcher and indexes over and over,
-/// and answered an edit ~50 ms later without.
-fn without_huge_pages() {
+/// and answered an edit ~50 ms later without. Freed memory goes back to the system at once
+/// instead of after a second: pages, lists and `entries.json` come and go batch after batch,
+/// and a clean build of 100k entries peaked ~55 MB lower (420 against 475 MB), at the same CPU.
+fn tuned_for_one_run() {
     #[cfg(target_os = "linux")]
     // SAFETY: PR_SET_THP_DISABLE sets a flag of this process and touches no memory of ours; if
     // it fails, huge pages stay on, which is only slower.
     unsafe {
         libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+    }
+    // SAFETY: sets one of mimalloc's options before the work it tunes; a delay of 0 only hands
+    // memory back sooner.
+    unsafe {
+        libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0);
     }
 }
 
