@@ -126,6 +126,11 @@ pub fn build(site: &Site, out_dir: &Path) -> Result<output::WriteStats, Error> {
             todo.push((job, key, print));
         }
     }
+    // `entries.json` grows with every entry: it goes straight to disk, never whole in memory.
+    let json = todo
+        .iter()
+        .position(|(job, _, _)| *job == render::Job::Json)
+        .map(|i| todo.remove(i));
     // Into a new folder every byte is checked with the full searcher: it is made while the first
     // batch renders.
     let mut prepare = writer.is_new();
@@ -149,6 +154,14 @@ pub fn build(site: &Site, out_dir: &Path) -> Result<output::WriteStats, Error> {
         let changes = writer.compare(&files)?;
         guard.check(&files, &changes)?;
         writer.add(files, &changes)?;
+    }
+    if let Some((_, key, print)) = json {
+        let (written, change) = writer.stream(key, print, render::JSON_PATH, |mut out| {
+            Ok(renderer.write_json(&mut out)?)
+        })?;
+        if let Some(changed) = change {
+            guard.check_written(render::JSON_PATH, &written, changed)?;
+        }
     }
     let mut statics = Vec::new();
     for file in render::static_files(&site.root, &site.config.theme)? {

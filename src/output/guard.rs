@@ -4,6 +4,7 @@
 use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::ops::Range;
+use std::path::Path;
 use std::sync::Mutex;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
@@ -369,6 +370,57 @@ impl<'s> BuildGuard<'s> {
         search(&[searcher], &windows)
     }
 
+    /// Like [`BuildGuard::check`], for the `changed` bytes of the file `path` written at
+    /// `written` (see [`crate::output::Writer::stream`]), read a piece at a time.
+    pub fn check_written(
+        &mut self,
+        path: &str,
+        written: &Path,
+        changed: Range<usize>,
+    ) -> Result<(), Error> {
+        self.check_in_pieces(path, written, changed, 8 << 20)
+    }
+
+    fn check_in_pieces(
+        &mut self,
+        path: &str,
+        written: &Path,
+        changed: Range<usize>,
+        piece_len: usize,
+    ) -> Result<(), Error> {
+        use std::io::{Read, Seek, SeekFrom};
+        let longest = match &self.searcher {
+            Some(searcher) => searcher.longest,
+            None => self.lengths().last().copied().unwrap_or(0),
+        };
+        let fail = |source| Error::Io {
+            path: written.to_owned(),
+            source,
+        };
+        let mut file = std::fs::File::open(written).map_err(fail)?;
+        let len = file.metadata().map_err(fail)?.len() as usize;
+        let range = widen(&changed, longest, len);
+        let mut piece = OutputFile {
+            path: path.to_owned(),
+            bytes: Vec::new(),
+        };
+        let mut at = range.start;
+        while at < range.end {
+            // Each piece but the first starts `longest` bytes back: a value across the edge is
+            // whole in one of them.
+            let start = at.saturating_sub(longest).max(range.start);
+            let end = (at + piece_len).min(range.end);
+            piece.bytes.resize(end - start, 0);
+            file.seek(SeekFrom::Start(start as u64))
+                .and_then(|_| file.read_exact(&mut piece.bytes))
+                .map_err(fail)?;
+            let whole = Some(0..piece.bytes.len());
+            self.check(std::slice::from_ref(&piece), &[whole])?;
+            at = end;
+        }
+        Ok(())
+    }
+
     /// Makes the full searcher now, for a build that will check many bytes (into a new output
     /// folder, every byte is new): made beside the first pages' rendering, it costs less time.
     pub fn prepare(&mut self) -> Result<(), Error> {
@@ -608,6 +660,51 @@ mod tests {
         let many = guard.check(&files, &[Some(0..files[0].bytes.len()), Some(change)]);
         assert!(guard.searcher.is_some());
         [few, many]
+    }
+
+    #[test]
+    fn a_file_written_aside_is_searched_in_pieces_with_values_across_their_edges() {
+        let dir = tempfile::tempdir().unwrap();
+        let written = dir.path().join("entries.json");
+        let piece = 64;
+        // The phone number starts five bytes before the first piece ends.
+        let text = format!(
+            "{}13903540037{}",
+            "x".repeat(piece - 5),
+            "y".repeat(3 * piece)
+        );
+        std::fs::write(&written, &text).unwrap();
+        let site = site();
+        let at = piece - 2;
+        for prepared in [false, true] {
+            let mut guard = BuildGuard::new(&site);
+            if prepared {
+                guard.prepare().unwrap();
+            }
+            let result = guard
+                .check_in_pieces("data/entries.json", &written, at..at + 1, piece)
+                .and_then(|()| guard.finish());
+            let Err(Error::Privacy(leaks)) = result else {
+                panic!("not found (searcher made: {prepared}): {result:?}");
+            };
+            assert_eq!(leaks[0].file, "data/entries.json");
+            assert_eq!(leaks[0].field, "phone");
+            // The bytes after the value hold nothing private.
+            let mut guard = BuildGuard::new(&site);
+            if prepared {
+                guard.prepare().unwrap();
+            }
+            let clean = text.len() - 2 * piece..text.len();
+            guard
+                .check_in_pieces("data/entries.json", &written, clean, piece)
+                .and_then(|()| guard.finish())
+                .unwrap();
+        }
+        // The whole file, piece after piece.
+        let mut guard = BuildGuard::new(&site);
+        guard.prepare().unwrap();
+        let whole = guard.check_in_pieces("data/entries.json", &written, 0..text.len(), piece);
+        assert!(matches!(whole, Err(Error::Privacy(_))), "{whole:?}");
     }
 
     #[test]

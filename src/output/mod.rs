@@ -7,6 +7,7 @@ pub mod manifest;
 use std::borrow::Borrow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
+use std::io::Write;
 use std::ops::Range;
 use std::path::{Component, Path, PathBuf};
 use std::sync::mpsc;
@@ -98,47 +99,135 @@ pub type Change = Option<Range<usize>>;
 /// time, so that a large file (the list of every entry) is never held twice.
 fn compare_with(path: &Path, new: &[u8]) -> Change {
     let all = Some(0..new.len());
-    let Ok(mut file) = fs::File::open(path) else {
-        return all;
-    };
-    match file.metadata() {
-        Ok(meta) if meta.is_file() => differing(&mut file, meta.len() as usize, new).unwrap_or(all),
-        _ => all,
+    match Stored::open(path) {
+        Some(mut old) => differing(&mut old, &mut Held(new)).unwrap_or(all),
+        None => all,
     }
 }
 
-fn differing(file: &mut fs::File, old_len: usize, new: &[u8]) -> std::io::Result<Change> {
-    use std::io::{Read, Seek, SeekFrom};
+/// How the file at `new` differs from the file at `old` (see [`Change`]); both are read a block
+/// at a time.
+fn compare_files(old: &Path, new: &Path) -> Result<Change, Error> {
+    let mut new = Stored::open(new).ok_or_else(|| {
+        io(new)(std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            "the file just written is gone",
+        ))
+    })?;
+    let all = Some(0..new.len);
+    Ok(match Stored::open(old) {
+        Some(mut old) => differing(&mut old, &mut new).unwrap_or(all),
+        None => all,
+    })
+}
+
+/// Bytes that [`differing`] reads a block at a time.
+trait Blocks {
+    fn len(&self) -> usize;
+    /// The `n` bytes at `at`; read into `buf` when they are not in memory.
+    fn block<'s>(
+        &'s mut self,
+        at: usize,
+        n: usize,
+        buf: &'s mut Vec<u8>,
+    ) -> std::io::Result<&'s [u8]>;
+}
+
+/// Bytes in memory.
+struct Held<'a>(&'a [u8]);
+
+impl Blocks for Held<'_> {
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    fn block<'s>(
+        &'s mut self,
+        at: usize,
+        n: usize,
+        _: &'s mut Vec<u8>,
+    ) -> std::io::Result<&'s [u8]> {
+        Ok(&self.0[at..at + n])
+    }
+}
+
+/// A plain file, read where asked.
+struct Stored {
+    file: fs::File,
+    len: usize,
+}
+
+impl Stored {
+    /// The file at `path`; none when there is no plain file there.
+    fn open(path: &Path) -> Option<Stored> {
+        let file = fs::File::open(path).ok()?;
+        let meta = file.metadata().ok().filter(fs::Metadata::is_file)?;
+        Some(Stored {
+            file,
+            len: meta.len() as usize,
+        })
+    }
+}
+
+impl Blocks for Stored {
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    fn block<'s>(
+        &'s mut self,
+        at: usize,
+        n: usize,
+        buf: &'s mut Vec<u8>,
+    ) -> std::io::Result<&'s [u8]> {
+        use std::io::{Read, Seek, SeekFrom};
+        buf.resize(n, 0);
+        self.file.seek(SeekFrom::Start(at as u64))?;
+        self.file.read_exact(buf)?;
+        Ok(buf)
+    }
+}
+
+fn differing(old: &mut impl Blocks, new: &mut impl Blocks) -> std::io::Result<Change> {
     const BLOCK: usize = 64 << 10;
-    let mut block = vec![0; BLOCK.min(old_len)];
+    let (old_len, new_len) = (old.len(), new.len());
+    let shorter = old_len.min(new_len);
+    let (mut old_buf, mut new_buf) = (Vec::new(), Vec::new());
     let mut prefix = 0;
-    while prefix < old_len {
-        let n = BLOCK.min(old_len - prefix);
-        file.read_exact(&mut block[..n])?;
-        let same = guard::common_prefix(&block[..n], &new[prefix..]);
+    while prefix < shorter {
+        let n = BLOCK.min(shorter - prefix);
+        let same = guard::common_prefix(
+            old.block(prefix, n, &mut old_buf)?,
+            new.block(prefix, n, &mut new_buf)?,
+        );
         prefix += same;
         if same < n {
             break;
         }
     }
-    if prefix == old_len && old_len == new.len() {
+    if prefix == old_len && old_len == new_len {
         return Ok(None);
     }
     // Trailing bytes in common, never overlapping the leading ones.
-    let limit = old_len.min(new.len()) - prefix;
+    let limit = shorter - prefix;
     let mut suffix = 0;
     while suffix < limit {
         let n = BLOCK.min(limit - suffix);
-        file.seek(SeekFrom::Start((old_len - suffix - n) as u64))?;
-        file.read_exact(&mut block[..n])?;
-        let same = guard::common_suffix(&block[..n], &new[..new.len() - suffix], n);
+        let same = guard::common_suffix(
+            old.block(old_len - suffix - n, n, &mut old_buf)?,
+            new.block(new_len - suffix - n, n, &mut new_buf)?,
+            n,
+        );
         suffix += same;
         if same < n {
             break;
         }
     }
-    Ok(Some(prefix..new.len() - suffix))
+    Ok(Some(prefix..new_len - suffix))
 }
+
+/// The buffer of [`Writer::stream`].
+const STREAM_BUFFER: usize = 256 << 10;
 
 /// Changed files kept in memory up to this many bytes; past it they wait in a folder aside.
 const PENDING_BUDGET: usize = 128 << 20;
@@ -259,6 +348,49 @@ impl Writer {
             self.pending_bytes = 0;
         }
         Ok(())
+    }
+
+    /// Writes file `path` of page `key` (fingerprint `print`) with `fill`, a buffer at a time,
+    /// into the folder aside: a file too large to hold in memory (the list of every entry). Like
+    /// the files [`Writer::add`] takes, it reaches the output folder in `finish` if its bytes
+    /// changed. Returns where it was written and how it differs (see [`Change`]), for the
+    /// privacy guard.
+    pub fn stream(
+        &mut self,
+        key: String,
+        print: u64,
+        path: &str,
+        fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+    ) -> Result<(PathBuf, Change), Error> {
+        let (written, out) = (target(&self.aside, path)?, target(&self.out_dir, path)?);
+        if let Some(parent) = written.parent() {
+            fs::create_dir_all(parent).map_err(io(parent))?;
+        }
+        let file = fs::File::create(&written).map_err(io(&written))?;
+        let mut buffered = std::io::BufWriter::with_capacity(STREAM_BUFFER, file);
+        fill(&mut buffered)
+            .and_then(|()| buffered.flush())
+            .map_err(io(&written))?;
+        let len = buffered.get_ref().metadata().map_err(io(&written))?.len();
+        let change = if self.filler.is_some() {
+            Some(0..len as usize)
+        } else {
+            compare_files(&out, &written)?
+        };
+        match &change {
+            None => {
+                fs::remove_file(&written).map_err(io(&written))?;
+                self.unchanged += 1;
+            }
+            Some(_) if self.filler.is_none() => {
+                self.spilled.insert(path.to_owned());
+            }
+            Some(_) => {}
+        }
+        self.targets.push(path.to_owned());
+        self.manifest
+            .record(key, print, vec![(path.to_owned(), len)]);
+        Ok((written, change))
     }
 
     /// Whether page `key` of the last build had fingerprint `print` and its files are intact.
@@ -682,6 +814,52 @@ mod tests {
         };
         assert!(path.to_string_lossy().contains("长长长"), "{path:?}");
         assert!(!out.exists() && !dir.path().join(".public2.saishi-staging").exists());
+    }
+
+    #[test]
+    fn a_streamed_file_is_written_aside_and_put_in_place_only_when_changed() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let stream = |writer: &mut Writer, text: &'static str| {
+            writer
+                .stream("json".into(), 1, "data/all.json", |w| {
+                    w.write_all(text.as_bytes())
+                })
+                .unwrap()
+        };
+        // Into a new folder.
+        let mut writer = Writer::begin(&out).unwrap();
+        let (written, change) = stream(&mut writer, "[1,2,3]");
+        assert_eq!(change, Some(0..7));
+        assert_eq!(fs::read_to_string(&written).unwrap(), "[1,2,3]");
+        assert!(!out.exists(), "nothing is in place before finish");
+        assert_eq!(writer.finish().unwrap().written, 1);
+        assert_eq!(
+            fs::read_to_string(out.join("data/all.json")).unwrap(),
+            "[1,2,3]"
+        );
+        assert!(Writer::begin(&out).unwrap().is_unchanged("json", 1));
+
+        // The same bytes again: nothing is written.
+        let mut writer = Writer::begin(&out).unwrap();
+        assert_eq!(stream(&mut writer, "[1,2,3]").1, None);
+        let stats = writer.finish().unwrap();
+        assert_eq!((stats.written, stats.unchanged), (0, 1));
+
+        // Other bytes: the range that differs, in place at finish; a build that fails first
+        // leaves the old file.
+        for finished in [false, true] {
+            let mut writer = Writer::begin(&out).unwrap();
+            assert_eq!(stream(&mut writer, "[1,9,3]").1, Some(3..4));
+            if finished {
+                assert_eq!(writer.finish().unwrap().written, 1);
+            } else {
+                drop(writer);
+            }
+            let now = fs::read_to_string(out.join("data/all.json")).unwrap();
+            assert_eq!(now, if finished { "[1,9,3]" } else { "[1,2,3]" });
+            assert!(!dir.path().join(".public.saishi-staging").exists());
+        }
     }
 
     #[test]

@@ -5,6 +5,7 @@ pub mod markdown;
 pub mod model;
 pub mod templates;
 
+use std::io::Write;
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
@@ -67,6 +68,9 @@ const PAGE_BYTES: usize = 8 << 10;
 /// At most about how many pieces [`Renderer::render_each`] cuts its pages into: enough for
 /// both cores to stay busy, few enough that the site-wide context is seldom copied.
 const PIECES: usize = 8;
+
+/// The list of every entry's public fields and verdicts.
+pub const JSON_PATH: &str = "data/entries.json";
 
 /// The template of one entry's row in lists.
 const ROW_TEMPLATE: &str = "entry_row.html";
@@ -434,45 +438,52 @@ impl<'a> Renderer<'a> {
                 })
             }
             Job::Json => {
-                let fail = |e: serde_json::Error| {
-                    Diagnostic::whole_file("data/entries.json", e.to_string())
-                };
                 // Room for typical records up front: growing a file of many MB by doubling
                 // holds two copies at the end.
                 let mut json = Vec::with_capacity(1024 * (self.entries.len() + 4));
-                json.extend_from_slice(b"{\"site\":");
-                serde_json::to_writer(&mut json, &self.view.title).map_err(fail)?;
-                json.extend_from_slice(b",\"rules\":");
-                serde_json::to_writer(&mut json, &self.view.rules).map_err(fail)?;
-                json.extend_from_slice(b",\"entries\":[");
-                for i in 0..self.entries.len() {
-                    if i > 0 {
-                        json.push(b',');
-                    }
-                    match &self.fragments {
-                        Some(f) => {
-                            let record = kept(Some(&f.records[i]), || {
-                                let mut record = Vec::new();
-                                self.write_record(&mut record, i).map(|()| record.into())
-                            });
-                            json.extend_from_slice(&record.map_err(fail)?);
-                        }
-                        // Nothing kept: straight into the file, no copy per entry.
-                        None => self.write_record(&mut json, i).map_err(fail)?,
-                    }
-                }
-                json.extend_from_slice(b"]}");
+                self.write_json(&mut json)
+                    .map_err(|e| Diagnostic::whole_file(JSON_PATH, e.to_string()))?;
                 Ok(vec![OutputFile {
-                    path: "data/entries.json".into(),
+                    path: JSON_PATH.into(),
                     bytes: json,
                 }])
             }
         }
     }
 
+    /// [`JSON_PATH`]: the site's title, the rules, and every entry's record (see
+    /// [`Renderer::write_record`]).
+    pub fn write_json(&self, out: &mut impl Write) -> serde_json::Result<()> {
+        fn raw(out: &mut impl Write, bytes: &[u8]) -> serde_json::Result<()> {
+            out.write_all(bytes).map_err(serde_json::Error::io)
+        }
+        raw(out, b"{\"site\":")?;
+        serde_json::to_writer(&mut *out, &self.view.title)?;
+        raw(out, b",\"rules\":")?;
+        serde_json::to_writer(&mut *out, &self.view.rules)?;
+        raw(out, b",\"entries\":[")?;
+        for i in 0..self.entries.len() {
+            if i > 0 {
+                raw(out, b",")?;
+            }
+            match &self.fragments {
+                Some(f) => {
+                    let record = kept(Some(&f.records[i]), || {
+                        let mut record = Vec::new();
+                        self.write_record(&mut record, i).map(|()| record.into())
+                    })?;
+                    raw(out, &record)?;
+                }
+                // Nothing kept: straight into the file, no copy per entry.
+                None => self.write_record(&mut *out, i)?,
+            }
+        }
+        raw(out, b"]}")
+    }
+
     /// Entry `i`'s record in `data/entries.json`: its public fields, overall status and the
     /// rules it does not pass (every other rule passes).
-    fn write_record(&self, out: &mut Vec<u8>, i: usize) -> serde_json::Result<()> {
+    fn write_record(&self, out: impl Write, i: usize) -> serde_json::Result<()> {
         let v = &self.entries[i];
         let record = JsonEntry {
             id: v.id,
