@@ -182,8 +182,8 @@ pub fn build(site: &Site, out_dir: &Path) -> Result<output::WriteStats, Error> {
 }
 
 /// About how many kilobytes of pages `build` renders at a time (see [`render::Renderer::weight`]):
-/// 2,048 entry pages, or two counties of eight thousand entries.
-const BATCH_WEIGHT: usize = 16 << 10;
+/// 1,024 entry pages, or a county of eight thousand entries.
+const BATCH_WEIGHT: usize = 8 << 10;
 
 /// `items` cut into batches of about [`BATCH_WEIGHT`] by `weight`. A heavy item (a list of very
 /// many entries, over half a batch) leads a batch of light ones, one such item a batch, so that

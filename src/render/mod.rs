@@ -307,15 +307,17 @@ impl<'a> Renderer<'a> {
         let mut vars = PageVars {
             ctx,
             keys: Vec::new(),
+            room: PAGE_BYTES,
         };
         vars.insert(
             "path",
             &format!("{}{}", self.view.root, path.trim_end_matches("index.html")),
         );
         extra(&mut vars);
-        // Straight into bytes, with room for a typical page: no growing by steps from Tera's
-        // small default and no second pass to make a `String`.
-        let mut bytes = Vec::with_capacity(PAGE_BYTES);
+        // Straight into bytes, with room for a typical page and its lists: no growing by steps
+        // from Tera's small default (a list of thousands held its last two sizes at once) and no
+        // second pass to make a `String`.
+        let mut bytes = Vec::with_capacity(vars.room);
         self.tera
             .render_to(template, vars.ctx, &mut bytes)
             .map_err(|e| self.template_error(template, &e))?;
@@ -361,7 +363,7 @@ impl<'a> Renderer<'a> {
                     .collect();
                 let rows = self.rows(&unmatched, true)?;
                 self.page(ctx, "regions.html", "regions/index.html".into(), |vars| {
-                    vars.insert("unmatched_rows", &rows)
+                    vars.insert_rows("unmatched_rows", rows)
                 })
             }
             Job::Region(i) => {
@@ -373,7 +375,7 @@ impl<'a> Renderer<'a> {
                     format!("regions/{}/index.html", region.slug),
                     |vars| {
                         vars.insert("region", region);
-                        vars.insert("rows", &rows);
+                        vars.insert_rows("rows", rows);
                     },
                 )?;
                 let entries: Vec<&EntryView> = self.by_region[i]
@@ -533,12 +535,21 @@ fn kept<T: Clone, E>(
 struct PageVars<'c> {
     ctx: &'c mut Context,
     keys: Vec<&'static str>,
+    /// The bytes to make room for in the page.
+    room: usize,
 }
 
 impl PageVars<'_> {
     fn insert<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) {
         self.ctx.insert(key, value);
         self.keys.push(key);
+    }
+
+    /// Inserts the rows of a list, already HTML, with room for them in the page. They are
+    /// dropped at once: the context holds its own copy, and a county's list is megabytes.
+    fn insert_rows(&mut self, key: &'static str, rows: String) {
+        self.room += rows.len();
+        self.insert(key, &rows);
     }
 }
 
@@ -640,6 +651,7 @@ mod tests {
             let mut vars = PageVars {
                 ctx: &mut ctx,
                 keys: Vec::new(),
+                room: 0,
             };
             vars.insert("entry", "e1");
             assert_eq!(vars.ctx.get("entry"), Some(&tera::Value::from("e1")));
