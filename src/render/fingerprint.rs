@@ -32,14 +32,12 @@ impl Renderer<'_> {
         hasher.write(&serde_json::to_vec(&self.view).unwrap_or_default());
         (&content.notices, &content.guide).hash(&mut hasher);
         let site = hasher.finish();
-        let entries = self
-            .entries
-            .par_iter()
-            .zip(&content.entries)
-            .zip(&self.site.assessments)
-            .map(|((view, entry), assessment)| {
+        let entries = (0..content.entries.len())
+            .into_par_iter()
+            .map(|i| {
+                let (entry, assessment) = (&content.entries[i], &self.site.assessments[i]);
                 let mut hasher = DefaultHasher::new();
-                view.hash(&mut hasher);
+                self.entry(i).hash(&mut hasher);
                 entry.fields.summary.hash(&mut hasher);
                 for f in &assessment.findings {
                     (f.rule.id, f.status.as_str(), &f.message).hash(&mut hasher);
@@ -59,7 +57,7 @@ impl Renderer<'_> {
         let key = match job {
             Job::Entry(i) => {
                 prints.entries[i].hash(&mut hasher);
-                format!("entry/{}", self.entries[i].id)
+                format!("entry/{}", self.site.content.entries[i].id)
             }
             Job::Region(i) => {
                 let region = &self.view.regions[i];
@@ -68,10 +66,10 @@ impl Renderer<'_> {
                 }
                 format!("region/{}", region.slug)
             }
-            // Every entry's address, nothing else of them.
+            // Every entry's address, nothing else of them (the root path is in `prints.site`).
             Job::Sitemap => {
-                for view in &self.entries {
-                    view.url.hash(&mut hasher);
+                for entry in &self.site.content.entries {
+                    entry.id.hash(&mut hasher);
                 }
                 format!("{job:?}")
             }

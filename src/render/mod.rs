@@ -81,7 +81,8 @@ pub struct Renderer<'a> {
     tera: &'a Tera,
     base: Context,
     view: SiteView,
-    entries: Vec<EntryView<'a>>,
+    /// Each entry's region (by index into `view.regions`), if its written region is one.
+    region_of: Vec<Option<usize>>,
     /// The entries of each region (by index into `view.regions`), in the order of `entries`.
     by_region: Vec<Vec<usize>>,
     /// Each entry's parts of lists, kept for a later render (`serve`); none for one build.
@@ -141,7 +142,6 @@ impl<'a> Renderer<'a> {
     }
 
     pub fn new(site: &'a Site, tera: &'a Tera) -> Self {
-        let root = model::root_path(&site.config.base_url);
         let contest = &site.config.contest;
         // Entries spell a handful of regions: each spelling is looked up once. (Views are made
         // anew for every rebuild of `serve`, where looking up each entry's cost milliseconds.)
@@ -158,16 +158,6 @@ impl<'a> Renderer<'a> {
                 })
             })
             .collect();
-        let entries: Vec<EntryView> = site
-            .content
-            .entries
-            .par_iter()
-            .zip(&site.assessments)
-            .zip(&region_of)
-            .map(|((e, a), region)| {
-                EntryView::new(&root, e, a, region.map(|i| &contest.regions[i]))
-            })
-            .collect();
         let mut by_region = vec![Vec::new(); contest.regions.len()];
         for (i, region) in region_of.iter().enumerate() {
             if let Some(region) = region {
@@ -182,7 +172,7 @@ impl<'a> Renderer<'a> {
             tera,
             base,
             view,
-            entries,
+            region_of,
             by_region,
             fragments: None,
         }
@@ -200,6 +190,22 @@ impl<'a> Renderer<'a> {
         let mut renderer = Renderer::new(site, tera);
         renderer.fragments = Some(earlier.carry(site.content.entries.len(), same));
         renderer
+    }
+
+    /// What templates see of entry `i`. Made when needed, not kept: views of every entry were
+    /// a tenth of a build's memory, and making one costs about as much as copying it.
+    fn entry(&self, i: usize) -> EntryView<'a> {
+        let site = self.site;
+        EntryView::new(
+            &self.view.root,
+            &site.content.entries[i],
+            &site.assessments[i],
+            self.region_of[i].map(|r| &site.config.contest.regions[r]),
+        )
+    }
+
+    fn entry_count(&self) -> usize {
+        self.region_of.len()
     }
 
     /// The fragments kept (see [`Renderer::reusing`]), for the next render.
@@ -225,7 +231,7 @@ impl<'a> Renderer<'a> {
             .map(|f| &f.rows[i]);
         kept(slot, || {
             let mut ctx = Context::new();
-            ctx.insert("e", &self.entries[i]);
+            ctx.insert("e", &self.entry(i));
             ctx.insert("show_region", &show_region);
             self.tera
                 .render(ROW_TEMPLATE, &ctx)
@@ -256,7 +262,7 @@ impl<'a> Renderer<'a> {
     pub fn weight(&self, job: Job) -> usize {
         match job {
             Job::Region(i) => self.by_region[i].len(),
-            Job::Json | Job::Sitemap | Job::Regions => self.entries.len(),
+            Job::Json | Job::Sitemap | Job::Regions => self.entry_count(),
             _ => 8,
         }
     }
@@ -358,8 +364,8 @@ impl<'a> Renderer<'a> {
                 Ok(out)
             }
             Job::Regions => {
-                let unmatched: Vec<usize> = (0..self.entries.len())
-                    .filter(|&i| self.entries[i].region_slug.is_none())
+                let unmatched: Vec<usize> = (0..self.entry_count())
+                    .filter(|&i| self.region_of[i].is_none())
                     .collect();
                 let rows = self.rows(&unmatched, true)?;
                 self.page(ctx, "regions.html", "regions/index.html".into(), |vars| {
@@ -378,10 +384,8 @@ impl<'a> Renderer<'a> {
                         vars.insert_rows("rows", rows);
                     },
                 )?;
-                let entries: Vec<&EntryView> = self.by_region[i]
-                    .iter()
-                    .map(|&e| &self.entries[e])
-                    .collect();
+                let entries: Vec<EntryView> =
+                    self.by_region[i].iter().map(|&e| self.entry(e)).collect();
                 // The county's public list as a download, beside its page.
                 out.push(OutputFile {
                     path: format!("regions/{}/entries.csv", region.slug),
@@ -390,7 +394,7 @@ impl<'a> Renderer<'a> {
                 Ok(out)
             }
             Job::Entry(i) => {
-                let view = &self.entries[i];
+                let view = self.entry(i);
                 let summary_html = site.content.entries[i]
                     .fields
                     .summary
@@ -406,19 +410,27 @@ impl<'a> Renderer<'a> {
                     "entry.html",
                     format!("entries/{}/index.html", view.id),
                     |vars| {
-                        vars.insert("entry", view);
+                        vars.insert("entry", &view);
                         vars.insert("findings", &findings);
                         vars.insert("summary_html", &summary_html);
                     },
                 )
             }
-            Job::Results => self.page(ctx, "results.html", "results/index.html".into(), |vars| {
-                vars.insert("awards", &model::awards(&self.entries));
-            }),
+            Job::Results => {
+                let awarded: Vec<EntryView> = (0..self.entry_count())
+                    .filter(|&i| site.content.entries[i].fields.award.is_some())
+                    .map(|i| self.entry(i))
+                    .collect();
+                self.page(ctx, "results.html", "results/index.html".into(), |vars| {
+                    vars.insert("awards", &model::awards(&awarded));
+                })
+            }
             Job::NotFound => self.page(ctx, "404.html", "404.html".into(), |_| {}),
             Job::Sitemap => self.page(ctx, "sitemap.xml", "sitemap.xml".into(), |vars| {
-                let entries: Vec<&str> = self.entries.iter().map(|e| e.url.as_str()).collect();
-                vars.insert("entry_urls", &entries);
+                let urls: Vec<String> = (site.content.entries.iter())
+                    .map(|e| model::entry_url(&self.view.root, &e.id))
+                    .collect();
+                vars.insert("entry_urls", &urls);
             }),
             Job::Feed => {
                 let notices: Vec<PageView> = site
@@ -442,7 +454,7 @@ impl<'a> Renderer<'a> {
             Job::Json => {
                 // Room for typical records up front: growing a file of many MB by doubling
                 // holds two copies at the end.
-                let mut json = Vec::with_capacity(1024 * (self.entries.len() + 4));
+                let mut json = Vec::with_capacity(1024 * (self.entry_count() + 4));
                 self.write_json(&mut json)
                     .map_err(|e| Diagnostic::whole_file(JSON_PATH, e.to_string()))?;
                 Ok(vec![OutputFile {
@@ -464,7 +476,7 @@ impl<'a> Renderer<'a> {
         raw(out, b",\"rules\":")?;
         serde_json::to_writer(&mut *out, &self.view.rules)?;
         raw(out, b",\"entries\":[")?;
-        for i in 0..self.entries.len() {
+        for i in 0..self.entry_count() {
             if i > 0 {
                 raw(out, b",")?;
             }
@@ -486,7 +498,7 @@ impl<'a> Renderer<'a> {
     /// Entry `i`'s record in `data/entries.json`: its public fields, overall status and the
     /// rules it does not pass (every other rule passes).
     fn write_record(&self, out: impl Write, i: usize) -> serde_json::Result<()> {
-        let v = &self.entries[i];
+        let v = &self.entry(i);
         let record = JsonEntry {
             id: v.id,
             project: v.project,

@@ -206,7 +206,7 @@ impl<'a> EntryView<'a> {
         let f = &e.fields;
         EntryView {
             id: &e.id,
-            url: format!("{root}entries/{}/", e.id),
+            url: entry_url(root, &e.id),
             project: f.project.as_deref(),
             applicant: f.applicant.as_deref(),
             group: f.group.map(|g| g.label()),
@@ -223,6 +223,11 @@ impl<'a> EntryView<'a> {
             problems: Problems(&a.findings),
         }
     }
+}
+
+/// The address of entry `id`'s page, under the site's `root` path.
+pub fn entry_url(root: &str, id: &str) -> String {
+    format!("{root}entries/{id}/")
 }
 
 fn page_link(root: &str, section: &str, p: &Page) -> Link {

@@ -168,7 +168,7 @@ pub fn save(table: &Table, format: TableFormat, path: &Path) -> Result<(), Strin
 }
 
 /// A county's public list: public columns only, for the download on its page.
-pub fn public_csv(entries: &[&EntryView]) -> Vec<u8> {
+pub fn public_csv(entries: &[EntryView]) -> Vec<u8> {
     let headers = [
         "编号",
         "项目名称",
