@@ -69,13 +69,13 @@ struct StoredFinding {
 /// has no stamp: it is read again, and its entries as stored are what the assessments were made
 /// with.
 #[derive(Serialize, Deserialize)]
-struct Stored<S> {
+struct Stored<S, C> {
     version: S,
     /// What the assessments were made under (see [`assessed_under`]).
     assessed_under: u64,
     texts: Vec<S>,
-    /// Each a list of [`StoredFile`]s.
-    chunks: Vec<Vec<u8>>,
+    /// Byte strings, each a list of [`StoredFile`]s.
+    chunks: C,
 }
 
 /// A file's name, stamp, and entries with their findings.
@@ -128,17 +128,16 @@ impl Cache {
         let Ok(bytes) = fs::read(location(root)) else {
             return stale;
         };
-        let Ok(stored) = postcard::from_bytes::<Stored<String>>(&bytes) else {
+        // Texts and chunks are read where they are in the file's bytes, not copied.
+        let Ok(stored) = postcard::from_bytes::<Stored<&str, Vec<&[u8]>>>(&bytes) else {
             return stale;
         };
-        // The chunks are copies: the file's bytes are not needed while they are decoded.
-        drop(bytes);
         if stored.version != version() {
             return stale;
         }
         let texts: Vec<Text> = stored.texts.iter().map(|t| Text::new(t)).collect();
-        let chunks: Option<Vec<Vec<(String, CachedFile)>>> = stored
-            .chunks
+        let (texts, chunks) = (texts, stored.chunks);
+        let chunks: Option<Vec<Vec<(String, CachedFile)>>> = chunks
             .par_iter()
             .map(|chunk| {
                 let files: Vec<StoredFile<String, Entry>> = postcard::from_bytes(chunk).ok()?;
@@ -233,24 +232,19 @@ impl Cache {
         if !self.stale {
             return;
         }
+        // Texts are numbered first: the list is stored before the entries.
         let mut texts = Numbered::default();
-        let mut by_file: FxHashMap<&str, Vec<(&Entry, Vec<StoredFinding>)>> = FxHashMap::default();
-        for (e, a) in entries.iter().zip(assessments) {
-            let findings = a
-                .findings
-                .iter()
-                .map(|f| StoredFinding {
-                    status: f.status,
-                    message: texts.number(&f.message),
-                    detail: f.detail.as_deref().map(|d| texts.number(d)),
-                })
-                .collect();
-            by_file
-                .entry(e.file.as_str())
-                .or_default()
-                .push((e, findings));
+        for f in assessments.iter().flat_map(|a| a.findings.iter()) {
+            texts.number(&f.message);
+            if let Some(detail) = &f.detail {
+                texts.number(detail);
+            }
         }
-        let files: Vec<StoredFile<&str, &Entry>> = self
+        let mut by_file: FxHashMap<&str, Vec<(&Entry, &Assessment)>> = FxHashMap::default();
+        for (e, a) in entries.iter().zip(assessments) {
+            by_file.entry(e.file.as_str()).or_default().push((e, a));
+        }
+        let files: Vec<FileToStore> = self
             .files
             .iter()
             .map(|(file, stamp)| {
@@ -258,23 +252,19 @@ impl Cache {
                 (file.as_str(), stamp.filter(|s| !s.is_recent()), entries)
             })
             .collect();
-        let chunks: Result<Vec<Vec<u8>>, _> = files
-            .par_chunks(CHUNK_FILES)
-            .map(postcard::to_stdvec)
-            .collect();
-        let Ok(chunks) = chunks else {
-            return;
-        };
         let version = version();
         let stored = Stored {
             version: version.as_str(),
             assessed_under: self.assessed_under,
-            texts: texts.list,
-            chunks,
+            texts: texts.list.clone(),
+            chunks: Encoded {
+                files: &files,
+                texts: &texts,
+            },
         };
         let path = location(root);
         let fresh = path.with_extension("new");
-        // Straight into the file: the chunks are not copied into one buffer first.
+        // Straight into the file, a few chunks at a time (see [`Encoded`]).
         let write = || -> std::io::Result<()> {
             let file = std::io::BufWriter::new(fs::File::create(&fresh)?);
             postcard::to_io(&stored, file)
@@ -291,6 +281,73 @@ impl Cache {
         if !written {
             let _ = fs::remove_file(&fresh);
         }
+    }
+}
+
+/// A file to store: its name, stamp, and entries with their assessments.
+type FileToStore<'a> = (&'a str, Option<Stamp>, Vec<(&'a Entry, &'a Assessment)>);
+
+/// How many chunks [`Encoded`] encodes at a time, in parallel.
+const CHUNKS_AT_ONCE: usize = 8;
+
+/// The chunks of a cache being stored, encoded as they are written: all of them at once were
+/// more memory than any other moment of a build (~95 MB at 100k entries).
+struct Encoded<'a> {
+    files: &'a [FileToStore<'a>],
+    texts: &'a Numbered<'a>,
+}
+
+impl Serialize for Encoded<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{Error, SerializeSeq};
+        let chunks = self.files.chunks(CHUNK_FILES);
+        let mut seq = serializer.serialize_seq(Some(chunks.len()))?;
+        for some in self.files.chunks(CHUNK_FILES * CHUNKS_AT_ONCE) {
+            let encoded: Vec<Result<Vec<u8>, postcard::Error>> = some
+                .par_chunks(CHUNK_FILES)
+                .map(|chunk| postcard::to_stdvec(&self.stored(chunk)))
+                .collect();
+            for chunk in encoded {
+                seq.serialize_element(&Bytes(&chunk.map_err(S::Error::custom)?))?;
+            }
+        }
+        seq.end()
+    }
+}
+
+impl Encoded<'_> {
+    fn stored<'a>(&'a self, files: &'a [FileToStore<'a>]) -> Vec<StoredFile<&'a str, &'a Entry>> {
+        let number = |text: &str| self.texts.numbers.get(text).copied().unwrap_or_default();
+        files
+            .iter()
+            .map(|(file, stamp, entries)| {
+                let entries = entries
+                    .iter()
+                    .map(|(e, a)| {
+                        let findings = a
+                            .findings
+                            .iter()
+                            .map(|f| StoredFinding {
+                                status: f.status,
+                                message: number(&f.message),
+                                detail: f.detail.as_deref().map(number),
+                            })
+                            .collect();
+                        (*e, findings)
+                    })
+                    .collect();
+                (*file, *stamp, entries)
+            })
+            .collect()
+    }
+}
+
+/// Bytes stored as one string of bytes (as a `Vec<u8>` is, without a call per byte).
+struct Bytes<'a>(&'a [u8]);
+
+impl Serialize for Bytes<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_bytes(self.0)
     }
 }
 
