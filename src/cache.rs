@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::Contest;
 use crate::content::{self, Entry, PastWinner};
-use crate::rules::{self, Assessment, Finding, RULES, Status, Text};
+use crate::rules::{self, Assessment, Finding, RULES, RuleRef, Status, Text};
 
 const CACHE_FILE: &str = ".saishi/entries.cache";
 
@@ -374,8 +374,7 @@ fn assessment(stored: &[StoredFinding], texts: &[Text]) -> Option<Assessment> {
         return None;
     }
     let text = |n: u32| texts.get(n as usize).cloned();
-    let findings = RULES
-        .iter()
+    let findings = RuleRef::all()
         .zip(stored)
         .map(|(rule, f)| {
             Some(Finding {
