@@ -9,7 +9,7 @@ use std::sync::Mutex;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use rayon::prelude::*;
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashSet;
 
 use crate::content::Entry;
 use crate::output::Change;
@@ -62,9 +62,7 @@ impl Guard {
         site: &Site,
         entries: impl IntoIterator<Item = &'a Entry>,
     ) -> Result<Guard, Error> {
-        let (index, owners) = private_forms(entries);
-        let mut patterns: Vec<(Cow<str>, usize)> = index.into_iter().collect();
-        patterns.sort_by_key(|(_, i)| *i);
+        let patterns = private_forms(entries);
         if patterns.is_empty() {
             return Ok(Guard {
                 searcher: None,
@@ -73,12 +71,12 @@ impl Guard {
                 seen: None,
             });
         }
-        let searcher = build(patterns.iter().map(|(p, _)| p.as_bytes()))?;
+        let searcher = build(patterns.len(), patterns.iter().map(|(p, _)| p.as_bytes()))?;
         // Public values stay in the searcher and are passed over when found: building it again
         // without them cost as much as building it.
         let mut owners: Vec<Option<(String, &'static str)>> = patterns
             .iter()
-            .map(|(_, i)| Some((owners[*i].0.to_owned(), owners[*i].1)))
+            .map(|(_, (id, field))| Some(((*id).to_owned(), *field)))
             .collect();
         for text in public_text(site) {
             for m in searcher.find_overlapping_iter(text) {
@@ -288,20 +286,20 @@ fn each_private_form<'a>(
     }
 }
 
-/// Every private form of `entries` (see [`each_private_form`]), each with the index of its first
-/// owner (entry id and field) in the second list.
+/// Every private form of `entries` (see [`each_private_form`]) once, in the order first met, with
+/// its first owner (entry id and field).
 fn private_forms<'a>(
     entries: impl IntoIterator<Item = &'a Entry>,
-) -> (FxHashMap<Cow<'a, str>, usize>, Vec<Owner<'a>>) {
-    let mut index: FxHashMap<Cow<'a, str>, usize> = FxHashMap::default();
-    let mut owners = Vec::new();
+) -> Vec<(Cow<'a, str>, Owner<'a>)> {
+    let mut seen: FxHashSet<Cow<'a, str>> = FxHashSet::default();
+    let mut forms = Vec::new();
     each_private_form(entries, |form, e, field| {
-        index.entry(form).or_insert_with(|| {
-            owners.push((e.id.as_str(), field));
-            owners.len() - 1
-        });
+        if !seen.contains(&form) {
+            seen.insert(form.clone());
+            forms.push((form, (e.id.as_str(), field)));
+        }
     });
-    (index, owners)
+    forms
 }
 
 /// Past this many changed bytes in a batch, [`BuildGuard`] builds the searcher: below it, going
@@ -569,17 +567,20 @@ fn verdict(mut leaks: Vec<Leak>) -> Result<(), Error> {
 /// values of the entries a partial rebuild touched) keep the default, a DFA.
 const MANY_PATTERNS: usize = 1000;
 
-fn build<I: IntoIterator<Item = P>, P: AsRef<[u8]>>(patterns: I) -> Result<AhoCorasick, Error> {
-    let patterns: Vec<P> = patterns.into_iter().collect();
+/// The searcher for `patterns`, `count` of them.
+fn build<I: IntoIterator<Item = P>, P: AsRef<[u8]>>(
+    count: usize,
+    patterns: I,
+) -> Result<AhoCorasick, Error> {
     let mut builder = AhoCorasickBuilder::new();
     builder.match_kind(MatchKind::Standard);
-    if patterns.len() > MANY_PATTERNS {
+    if count > MANY_PATTERNS {
         builder
             .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
             .dense_depth(4);
     }
     builder
-        .build(&patterns)
+        .build(patterns)
         .map_err(|e| Error::Guard(e.to_string()))
 }
 
