@@ -126,16 +126,64 @@ pub fn build(site: &Site, out_dir: &Path) -> Result<output::WriteStats, Error> {
             todo.push((job, key, print));
         }
     }
-    // `entries.json` grows with every entry: it goes straight to disk, never whole in memory.
-    let json = todo
+    // `entries.json` grows with every entry: it goes straight to disk, never whole in memory, on
+    // a thread of its own while the batches render.
+    let json = match todo
         .iter()
         .position(|(job, _, _)| *job == render::Job::Json)
-        .map(|i| todo.remove(i));
+    {
+        Some(i) => {
+            let (_, key, print) = todo.remove(i);
+            Some((key, print, writer.stream(render::JSON_PATH)?))
+        }
+        None => None,
+    };
+    std::thread::scope(|scope| {
+        let writing = json.as_ref().map(|(_, _, streamed)| {
+            scope.spawn(|| streamed.write(|mut out| Ok(renderer.write_json(&mut out)?)))
+        });
+        let rendered = render_batches(&renderer, &mut writer, &mut guard, todo);
+        // Waited for even when a batch failed: what it wrote aside goes with the folder aside.
+        let written = writing.map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+        rendered?;
+        if let (Some((key, print, streamed)), Some(written)) = (&json, written) {
+            written?;
+            let (path, change) = writer.adopt(key.clone(), *print, streamed)?;
+            if let Some(changed) = change {
+                guard.check_written(render::JSON_PATH, &path, changed)?;
+            }
+        }
+        Ok::<(), Error>(())
+    })?;
+    let mut statics = Vec::new();
+    for file in render::static_files(&site.root, &site.config.theme)? {
+        let key = format!("static/{}", file.path);
+        let print = render::fingerprint::of_bytes(&file.bytes);
+        if writer.is_unchanged(&key, print) {
+            writer.keep(&key);
+        } else {
+            writer.record(key, print, std::slice::from_ref(&file));
+            statics.push(file);
+        }
+    }
+    let changes = writer.compare(&statics)?;
+    guard.check(&statics, &changes)?;
+    writer.add(statics, &changes)?;
+    guard.finish()?;
+    writer.finish()
+}
+
+/// Renders, checks and hands over the pages of `todo` (each with its key and fingerprint) a batch
+/// at a time, so that memory does not grow with the number of entries.
+fn render_batches(
+    renderer: &render::Renderer,
+    writer: &mut output::Writer,
+    guard: &mut output::guard::BuildGuard,
+    todo: Vec<(render::Job, String, u64)>,
+) -> Result<(), Error> {
     // Into a new folder every byte is checked with the full searcher: it is made while the first
     // batch renders.
     let mut prepare = writer.is_new();
-    // Pages are rendered, checked and handed over a batch at a time, so that memory does not
-    // grow with the number of entries.
     for batch in batches(todo, |(job, _, _)| renderer.weight(*job)) {
         let jobs: Vec<render::Job> = batch.iter().map(|(job, _, _)| *job).collect();
         let rendered = if std::mem::take(&mut prepare) {
@@ -155,30 +203,7 @@ pub fn build(site: &Site, out_dir: &Path) -> Result<output::WriteStats, Error> {
         guard.check(&files, &changes)?;
         writer.add(files, &changes)?;
     }
-    if let Some((_, key, print)) = json {
-        let (written, change) = writer.stream(key, print, render::JSON_PATH, |mut out| {
-            Ok(renderer.write_json(&mut out)?)
-        })?;
-        if let Some(changed) = change {
-            guard.check_written(render::JSON_PATH, &written, changed)?;
-        }
-    }
-    let mut statics = Vec::new();
-    for file in render::static_files(&site.root, &site.config.theme)? {
-        let key = format!("static/{}", file.path);
-        let print = render::fingerprint::of_bytes(&file.bytes);
-        if writer.is_unchanged(&key, print) {
-            writer.keep(&key);
-        } else {
-            writer.record(key, print, std::slice::from_ref(&file));
-            statics.push(file);
-        }
-    }
-    let changes = writer.compare(&statics)?;
-    guard.check(&statics, &changes)?;
-    writer.add(statics, &changes)?;
-    guard.finish()?;
-    writer.finish()
+    Ok(())
 }
 
 /// About how many kilobytes of pages `build` renders at a time (see [`render::Renderer::weight`]):

@@ -350,47 +350,46 @@ impl Writer {
         Ok(())
     }
 
-    /// Writes file `path` of page `key` (fingerprint `print`) with `fill`, a buffer at a time,
-    /// into the folder aside: a file too large to hold in memory (the list of every entry). Like
+    /// Where file `path` goes in the folder aside when it is too large to hold in memory (the
+    /// list of every entry): write it with [`Streamed::write`] (on another thread while batches
+    /// go on, if need be), then hand it over with [`Writer::adopt`].
+    pub fn stream(&self, path: &str) -> Result<Streamed, Error> {
+        Ok(Streamed {
+            path: path.to_owned(),
+            written: target(&self.aside, path)?,
+        })
+    }
+
+    /// Takes the file `streamed` wrote, as the one file of page `key` (fingerprint `print`). Like
     /// the files [`Writer::add`] takes, it reaches the output folder in `finish` if its bytes
     /// changed. Returns where it was written and how it differs (see [`Change`]), for the
     /// privacy guard.
-    pub fn stream(
+    pub fn adopt(
         &mut self,
         key: String,
         print: u64,
-        path: &str,
-        fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+        streamed: &Streamed,
     ) -> Result<(PathBuf, Change), Error> {
-        let (written, out) = (target(&self.aside, path)?, target(&self.out_dir, path)?);
-        if let Some(parent) = written.parent() {
-            fs::create_dir_all(parent).map_err(io(parent))?;
-        }
-        let file = fs::File::create(&written).map_err(io(&written))?;
-        let mut buffered = std::io::BufWriter::with_capacity(STREAM_BUFFER, file);
-        fill(&mut buffered)
-            .and_then(|()| buffered.flush())
-            .map_err(io(&written))?;
-        let len = buffered.get_ref().metadata().map_err(io(&written))?.len();
+        let (path, written) = (&streamed.path, &streamed.written);
+        let len = fs::metadata(written).map_err(io(written))?.len();
         let change = if self.filler.is_some() {
             Some(0..len as usize)
         } else {
-            compare_files(&out, &written)?
+            compare_files(&target(&self.out_dir, path)?, written)?
         };
         match &change {
             None => {
-                fs::remove_file(&written).map_err(io(&written))?;
+                fs::remove_file(written).map_err(io(written))?;
                 self.unchanged += 1;
             }
             Some(_) if self.filler.is_none() => {
-                self.spilled.insert(path.to_owned());
+                self.spilled.insert(path.clone());
             }
             Some(_) => {}
         }
-        self.targets.push(path.to_owned());
-        self.manifest
-            .record(key, print, vec![(path.to_owned(), len)]);
-        Ok((written, change))
+        self.targets.push(path.clone());
+        self.manifest.record(key, print, vec![(path.clone(), len)]);
+        Ok((written.clone(), change))
     }
 
     /// Whether page `key` of the last build had fingerprint `print` and its files are intact.
@@ -490,6 +489,30 @@ impl Drop for Writer {
             }
             let _ = fs::remove_dir_all(&self.aside);
         }
+    }
+}
+
+/// A file written into the folder aside a buffer at a time (see [`Writer::stream`]).
+pub struct Streamed {
+    path: String,
+    written: PathBuf,
+}
+
+impl Streamed {
+    /// Writes the file with `fill`.
+    pub fn write(
+        &self,
+        fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+    ) -> Result<(), Error> {
+        let written = &self.written;
+        if let Some(parent) = written.parent() {
+            fs::create_dir_all(parent).map_err(io(parent))?;
+        }
+        let file = fs::File::create(written).map_err(io(written))?;
+        let mut buffered = std::io::BufWriter::with_capacity(STREAM_BUFFER, file);
+        fill(&mut buffered)
+            .and_then(|()| buffered.flush())
+            .map_err(io(written))
     }
 }
 
@@ -821,11 +844,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
         let stream = |writer: &mut Writer, text: &'static str| {
-            writer
-                .stream("json".into(), 1, "data/all.json", |w| {
-                    w.write_all(text.as_bytes())
-                })
-                .unwrap()
+            let streamed = writer.stream("data/all.json").unwrap();
+            streamed.write(|w| w.write_all(text.as_bytes())).unwrap();
+            writer.adopt("json".into(), 1, &streamed).unwrap()
         };
         // Into a new folder.
         let mut writer = Writer::begin(&out).unwrap();
