@@ -136,8 +136,8 @@ impl Cache {
             return stale;
         }
         let texts: Vec<Text> = stored.texts.iter().map(|t| Text::new(t)).collect();
-        let (texts, chunks) = (texts, stored.chunks);
-        let chunks: Option<Vec<Vec<(String, CachedFile)>>> = chunks
+        let chunks: Option<Vec<Vec<(String, CachedFile)>>> = stored
+            .chunks
             .par_iter()
             .map(|chunk| {
                 let files: Vec<StoredFile<String, Entry>> = postcard::from_bytes(chunk).ok()?;

@@ -294,8 +294,7 @@ fn private_forms<'a>(
     let mut seen: FxHashSet<Cow<'a, str>> = FxHashSet::default();
     let mut forms = Vec::new();
     each_private_form(entries, |form, e, field| {
-        if !seen.contains(&form) {
-            seen.insert(form.clone());
+        if seen.insert(form.clone()) {
             forms.push((form, (e.id.as_str(), field)));
         }
     });
@@ -344,7 +343,7 @@ impl<'s> BuildGuard<'s> {
             return Ok(());
         }
         if self.searcher.is_none() && total <= FEW_BYTES {
-            let longest = self.lengths().last().copied().unwrap_or(0);
+            let longest = self.longest();
             for (f, r) in &changed {
                 let window = &f.bytes[widen(r, longest, f.bytes.len())];
                 self.queued_bytes += window.len();
@@ -387,10 +386,7 @@ impl<'s> BuildGuard<'s> {
         piece_len: usize,
     ) -> Result<(), Error> {
         use std::io::{Read, Seek, SeekFrom};
-        let longest = match &self.searcher {
-            Some(searcher) => searcher.longest,
-            None => self.lengths().last().copied().unwrap_or(0),
-        };
+        let longest = self.longest();
         let fail = |source| Error::Io {
             path: written.to_owned(),
             source,
@@ -484,6 +480,15 @@ impl<'s> BuildGuard<'s> {
             })
             .collect();
         verdict(found)
+    }
+
+    /// The longest private value, in bytes (the searcher's, once it is made: public values
+    /// aside).
+    fn longest(&mut self) -> usize {
+        match &self.searcher {
+            Some(searcher) => searcher.longest,
+            None => self.lengths().last().copied().unwrap_or(0),
+        }
     }
 
     fn lengths(&mut self) -> &[usize] {

@@ -98,27 +98,16 @@ pub type Change = Option<Range<usize>>;
 /// How `new` differs from the file at `path` (see [`Change`]). The old file is read a block at a
 /// time, so that a large file (the list of every entry) is never held twice.
 fn compare_with(path: &Path, new: &[u8]) -> Change {
-    let all = Some(0..new.len());
-    match Stored::open(path) {
-        Some(mut old) => differing(&mut old, &mut Held(new)).unwrap_or(all),
-        None => all,
-    }
+    compare_blocks(path, &mut Held(new))
 }
 
-/// How the file at `new` differs from the file at `old` (see [`Change`]); both are read a block
-/// at a time.
-fn compare_files(old: &Path, new: &Path) -> Result<Change, Error> {
-    let mut new = Stored::open(new).ok_or_else(|| {
-        io(new)(std::io::Error::new(
-            std::io::ErrorKind::NotFound,
-            "the file just written is gone",
-        ))
-    })?;
-    let all = Some(0..new.len);
-    Ok(match Stored::open(old) {
-        Some(mut old) => differing(&mut old, &mut new).unwrap_or(all),
+/// How `new` differs from the file at `path` (see [`Change`]), both read a block at a time.
+fn compare_blocks(path: &Path, new: &mut impl Blocks) -> Change {
+    let all = Some(0..new.len());
+    match OnDisk::open(path) {
+        Some(mut old) => differing(&mut old, new).unwrap_or(all),
         None => all,
-    })
+    }
 }
 
 /// Bytes that [`differing`] reads a block at a time.
@@ -152,24 +141,24 @@ impl Blocks for Held<'_> {
 }
 
 /// A plain file, read where asked.
-struct Stored {
+struct OnDisk {
     file: fs::File,
     len: usize,
 }
 
-impl Stored {
+impl OnDisk {
     /// The file at `path`; none when there is no plain file there.
-    fn open(path: &Path) -> Option<Stored> {
+    fn open(path: &Path) -> Option<OnDisk> {
         let file = fs::File::open(path).ok()?;
         let meta = file.metadata().ok().filter(fs::Metadata::is_file)?;
-        Some(Stored {
+        Some(OnDisk {
             file,
             len: meta.len() as usize,
         })
     }
 }
 
-impl Blocks for Stored {
+impl Blocks for OnDisk {
     fn len(&self) -> usize {
         self.len
     }
@@ -371,12 +360,19 @@ impl Writer {
         streamed: &Streamed,
     ) -> Result<(PathBuf, Change), Error> {
         let (path, written) = (&streamed.path, &streamed.written);
-        let len = fs::metadata(written).map_err(io(written))?.len();
+        let mut new = OnDisk::open(written).ok_or_else(|| {
+            io(written)(std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                "the file just written is gone",
+            ))
+        })?;
+        let len = new.len;
         let change = if self.filler.is_some() {
-            Some(0..len as usize)
+            Some(0..len)
         } else {
-            compare_files(&target(&self.out_dir, path)?, written)?
+            compare_blocks(&target(&self.out_dir, path)?, &mut new)
         };
+        drop(new);
         match &change {
             None => {
                 fs::remove_file(written).map_err(io(written))?;
@@ -388,7 +384,8 @@ impl Writer {
             Some(_) => {}
         }
         self.targets.push(path.clone());
-        self.manifest.record(key, print, vec![(path.clone(), len)]);
+        self.manifest
+            .record(key, print, vec![(path.clone(), len as u64)]);
         Ok((written.clone(), change))
     }
 

@@ -427,7 +427,10 @@ impl<'a> Renderer<'a> {
             }
             Job::NotFound => self.page(ctx, "404.html", "404.html".into(), |_| {}),
             Job::Sitemap => self.page(ctx, "sitemap.xml", "sitemap.xml".into(), |vars| {
-                let urls: Vec<String> = (site.content.entries.iter())
+                let urls: Vec<String> = site
+                    .content
+                    .entries
+                    .iter()
                     .map(|e| model::entry_url(&self.view.root, &e.id))
                     .collect();
                 vars.insert("entry_urls", &urls);
