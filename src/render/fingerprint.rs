@@ -1,7 +1,9 @@
 //! Fingerprints: a digest of everything a page is made from. A build that finds a page's
 //! fingerprint unchanged since the last build, with its files intact, need not render it again.
 
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::{Hash, Hasher};
+
+use xxhash_rust::xxh3::Xxh3Default as Digest;
 
 use rayon::prelude::*;
 
@@ -16,7 +18,7 @@ pub struct Fingerprints {
 
 /// The digest of a file's bytes.
 pub fn of_bytes(bytes: &[u8]) -> u64 {
-    let mut hasher = DefaultHasher::new();
+    let mut hasher = Digest::new();
     bytes.hash(&mut hasher);
     hasher.finish()
 }
@@ -25,7 +27,7 @@ impl Renderer<'_> {
     /// The fingerprints of this build's inputs; `theme` is the digest of the templates.
     pub fn fingerprints(&self, theme: u64) -> Fingerprints {
         let content = &self.site.content;
-        let mut hasher = DefaultHasher::new();
+        let mut hasher = Digest::new();
         (crate::program_stamp(), theme).hash(&mut hasher);
         // What every page shows of the site, as the templates see it. Serializing plain view
         // types into memory cannot fail.
@@ -36,7 +38,7 @@ impl Renderer<'_> {
             .into_par_iter()
             .map(|i| {
                 let (entry, assessment) = (&content.entries[i], &self.site.assessments[i]);
-                let mut hasher = DefaultHasher::new();
+                let mut hasher = Digest::new();
                 self.entry(i).hash(&mut hasher);
                 entry.fields.summary.hash(&mut hasher);
                 for f in &assessment.findings {
@@ -52,7 +54,7 @@ impl Renderer<'_> {
     /// what every page shares and the entries it shows. Keep in step with what `Renderer::job`
     /// gives each page.
     pub fn fingerprint(&self, prints: &Fingerprints, job: Job) -> (String, u64) {
-        let mut hasher = DefaultHasher::new();
+        let mut hasher = Digest::new();
         (prints.site, job).hash(&mut hasher);
         let key = match job {
             Job::Entry(i) => {

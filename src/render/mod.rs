@@ -15,7 +15,7 @@ use tera::{Context, Tera};
 
 use crate::content::{Diagnostic, Page, files, relative};
 use crate::{Error, Site};
-use model::{EntryView, FindingView, SiteView, guide_url};
+use model::{EntryView, FindingValues, SiteView, guide_url};
 
 /// One file of the output: its path under the output folder (`/` separators) and its bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -285,7 +285,13 @@ impl<'a> Renderer<'a> {
         let rendered: Vec<Result<Vec<OutputFile>, Diagnostic>> = jobs
             .par_iter()
             .with_min_len(jobs.len().div_ceil(PIECES))
-            .map_init(|| self.base.clone(), |ctx, job| self.job(ctx, *job))
+            .map_init(
+                || Worker {
+                    ctx: self.base.clone(),
+                    findings: FindingValues::default(),
+                },
+                |worker, job| self.job(worker, *job),
+            )
             .collect();
         let mut out = Vec::with_capacity(rendered.len());
         let mut errors = Vec::new();
@@ -330,8 +336,9 @@ impl<'a> Renderer<'a> {
         Ok(vec![OutputFile { path, bytes }])
     }
 
-    fn job(&self, ctx: &mut Context, job: Job) -> Result<Vec<OutputFile>, Diagnostic> {
+    fn job(&self, worker: &mut Worker, job: Job) -> Result<Vec<OutputFile>, Diagnostic> {
         let site = self.site;
+        let ctx = &mut worker.ctx;
         match job {
             Job::Index => self.page(ctx, "index.html", "index.html".into(), |_| {}),
             Job::Notices => self.page(ctx, "notices.html", "notices/index.html".into(), |_| {}),
@@ -400,18 +407,14 @@ impl<'a> Renderer<'a> {
                     .summary
                     .as_deref()
                     .map(markdown::untrusted);
-                let findings: Vec<FindingView> = site.assessments[i]
-                    .findings
-                    .iter()
-                    .map(FindingView::new)
-                    .collect();
+                let findings = worker.findings.list(&site.assessments[i].findings);
                 self.page(
                     ctx,
                     "entry.html",
                     format!("entries/{}/index.html", view.id),
                     |vars| {
                         vars.insert("entry", &view);
-                        vars.insert("findings", &findings);
+                        vars.insert_value("findings", findings);
                         vars.insert("summary_html", &summary_html);
                     },
                 )
@@ -547,6 +550,13 @@ fn kept<T: Clone, E>(
 
 /// The variables of one page, over the worker's site-wide context. What a page inserts is taken
 /// out again when it is done, so that nothing of one page shows on the next.
+/// What one worker of [`Renderer::render_each`] keeps from page to page.
+struct Worker {
+    /// The site-wide values, and the page's own while it renders.
+    ctx: Context,
+    findings: FindingValues,
+}
+
 struct PageVars<'c> {
     ctx: &'c mut Context,
     keys: Vec<&'static str>,
@@ -556,7 +566,11 @@ struct PageVars<'c> {
 
 impl PageVars<'_> {
     fn insert<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) {
-        self.ctx.insert(key, value);
+        self.insert_value(key, tera::Value::from_serializable(value));
+    }
+
+    fn insert_value(&mut self, key: &'static str, value: tera::Value) {
+        self.ctx.insert_value(key, value);
         self.keys.push(key);
     }
 

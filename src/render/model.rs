@@ -9,7 +9,9 @@ use serde::Serialize;
 use crate::Site;
 use crate::config::Region;
 use crate::content::{Entry, Page};
-use crate::rules::{Assessment, Finding, Overall, RULES, Severity, Status};
+use rustc_hash::FxHashMap;
+
+use crate::rules::{Assessment, Finding, Overall, RULES, Severity, Status, Text};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct DateView {
@@ -124,6 +126,27 @@ impl<'a> FindingView<'a> {
             status: x.status.as_str(),
             message: &x.message,
         }
+    }
+}
+
+/// Findings as template values, each made once and then shared: a contest says a few hundred
+/// different things of its entries, and each entry's page lists every rule's finding.
+#[derive(Default)]
+pub struct FindingValues(FxHashMap<(&'static str, Status, Text), tera::Value>);
+
+impl FindingValues {
+    /// `findings` as a template list of [`FindingView`]s.
+    pub fn list(&mut self, findings: &[Finding]) -> tera::Value {
+        let values: Vec<tera::Value> = findings
+            .iter()
+            .map(|f| {
+                self.0
+                    .entry((f.rule.id, f.status, f.message.clone()))
+                    .or_insert_with(|| tera::Value::from_serializable(&FindingView::new(f)))
+                    .clone()
+            })
+            .collect();
+        values.into()
     }
 }
 
@@ -376,4 +399,38 @@ pub fn awards<'a>(views: &'a [EntryView<'a>]) -> Vec<AwardGroup<'a>> {
             })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::RuleRef;
+
+    #[test]
+    fn a_finding_said_of_many_entries_becomes_one_template_value() {
+        let mut rules = RuleRef::all();
+        let (a, b) = (rules.next().unwrap(), rules.next().unwrap());
+        let finding = |rule, status, message| Finding {
+            rule,
+            status,
+            message: Text::new(message),
+            detail: None,
+        };
+        let first = [
+            finding(a, Status::Pass, "已填写"),
+            finding(b, Status::Fail, "超过截止日期"),
+        ];
+        let second = [
+            finding(a, Status::Pass, "已填写"),
+            finding(b, Status::Fail, "2025-07-11 报名"),
+        ];
+        let mut values = FindingValues::default();
+        let lists = [values.list(&first), values.list(&second)];
+        // Three different findings among four.
+        assert_eq!(values.0.len(), 3);
+        for (list, findings) in lists.iter().zip([&first, &second]) {
+            let views: Vec<FindingView> = findings.iter().map(FindingView::new).collect();
+            assert_eq!(list, &tera::Value::from_serializable(&views));
+        }
+    }
 }

@@ -88,6 +88,12 @@ pub fn escape(text: &str) -> String {
 
 /// [`escape`], written to `out`: Tera's escape function.
 fn escape_to(text: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let special = |byte: u8| matches!(byte, b'&' | b'<' | b'>' | b'"' | b'\'');
+    // Most values have none: one pass that looks at every byte (no early exit, so that it runs
+    // many bytes at a time) finds out.
+    if !text.bytes().fold(false, |any, byte| any | special(byte)) {
+        return out.write_all(text.as_bytes());
+    }
     // The characters to replace are all ASCII, so the text is cut at their bytes and what lies
     // between (most of it, in Chinese text) is written a run at a time.
     let mut copied = 0;
