@@ -31,9 +31,12 @@ const LONGEST_LINE: usize = 4 << 10;
 /// The private values of some entries, ready to be searched for.
 pub struct Guard {
     searcher: Option<AhoCorasick>,
-    /// For each pattern: the first entry and field it belongs to; none for a value that is
-    /// public content too.
-    owners: Vec<Option<(String, &'static str)>>,
+    /// The ids of the entries whose values are searched for.
+    ids: Vec<Box<str>>,
+    /// For each pattern: the first entry (its place in `ids`) and field it belongs to; none for
+    /// a value that is public content too. An index, not the id: a large site has hundreds of
+    /// thousands of patterns.
+    owners: Vec<Option<Owner>>,
     /// The longest pattern, in bytes.
     longest: usize,
     /// Digests of lines this guard searched and found nothing in, a table per worker thread
@@ -62,10 +65,11 @@ impl Guard {
         site: &Site,
         entries: impl IntoIterator<Item = &'a Entry>,
     ) -> Result<Guard, Error> {
-        let patterns = private_forms(entries);
+        let (ids, patterns) = private_forms(entries);
         if patterns.is_empty() {
             return Ok(Guard {
                 searcher: None,
+                ids: Vec::new(),
                 owners: Vec::new(),
                 longest: 0,
                 seen: None,
@@ -74,10 +78,8 @@ impl Guard {
         let searcher = build(patterns.len(), patterns.iter().map(|(p, _)| p.as_bytes()))?;
         // Public values stay in the searcher and are passed over when found: building it again
         // without them cost as much as building it.
-        let mut owners: Vec<Option<(String, &'static str)>> = patterns
-            .iter()
-            .map(|(_, (id, field))| Some(((*id).to_owned(), *field)))
-            .collect();
+        let mut owners: Vec<Option<Owner>> =
+            patterns.iter().map(|(_, owner)| Some(*owner)).collect();
         for text in public_text(site) {
             for m in searcher.find_overlapping_iter(text) {
                 owners[m.pattern().as_usize()] = None;
@@ -94,6 +96,7 @@ impl Guard {
         Ok(Guard {
             // Nothing to search for when every value is public.
             searcher: (longest > 0).then_some(searcher),
+            ids,
             owners,
             longest,
             seen: single_lines.then(|| {
@@ -181,10 +184,10 @@ impl Guard {
                 let piece = &bytes[start..(start + chunk + run_on).min(bytes.len())];
                 // Overlapping: a public value found must not hide a private one that overlaps it.
                 searcher.find_overlapping_iter(piece).filter_map(|m| {
-                    let (entry, field) = self.owners[m.pattern().as_usize()].as_ref()?;
+                    let (entry, field) = self.owners[m.pattern().as_usize()]?;
                     Some(Leak {
                         file: file.to_owned(),
-                        entry: entry.clone(),
+                        entry: self.ids[entry as usize].to_string(),
                         field,
                     })
                 })
@@ -252,53 +255,50 @@ fn search(guards: &[&Guard], windows: &[(&str, &[u8])]) -> Result<(), Error> {
     verdict(leaks(true))
 }
 
-/// Whose a private value is: the entry's id and the field.
-type Owner<'a> = (&'a str, &'static str);
+/// Whose a private value is: the entry (by its place among the guard's entries) and the field.
+type Owner = (u32, &'static str);
 
-/// Calls `visit` with every private value of `entries` in every form the output could hold it (as
-/// is, HTML-escaped, JSON-escaped), with its entry and field. Most values read the same in every
-/// form and are borrowed, not copied.
-fn each_private_form<'a>(
-    entries: impl IntoIterator<Item = &'a Entry>,
-    mut visit: impl FnMut(Cow<'a, str>, &'a Entry, &'static str),
-) {
-    for e in entries {
-        for (field, value) in e.fields.private_values() {
-            if value.len() < MIN_CHARS || value.chars().nth(MIN_CHARS - 1).is_none() {
-                continue;
-            }
-            visit(Cow::Borrowed(value), e, field);
-            if value.contains(['&', '<', '>', '"', '\'', '\\']) || value.contains(char::is_control)
-            {
-                let json = serde_json::to_string(value).unwrap_or_default();
-                visit(
-                    Cow::Owned(crate::render::templates::escape(value)),
-                    e,
-                    field,
-                );
-                visit(
-                    Cow::Owned(json[1..json.len().saturating_sub(1)].to_owned()),
-                    e,
-                    field,
-                );
-            }
+/// A private value in one of its forms, and its owner.
+type Form<'a> = (Cow<'a, str>, Owner);
+
+/// Calls `visit` with every private value of `e` in every form the output could hold it (as is,
+/// HTML-escaped, JSON-escaped), with its field. Most values read the same in every form and are
+/// borrowed, not copied.
+fn each_private_form<'a>(e: &'a Entry, mut visit: impl FnMut(Cow<'a, str>, &'static str)) {
+    for (field, value) in e.fields.private_values() {
+        if value.len() < MIN_CHARS || value.chars().nth(MIN_CHARS - 1).is_none() {
+            continue;
+        }
+        visit(Cow::Borrowed(value), field);
+        if value.contains(['&', '<', '>', '"', '\'', '\\']) || value.contains(char::is_control) {
+            let json = serde_json::to_string(value).unwrap_or_default();
+            visit(Cow::Owned(crate::render::templates::escape(value)), field);
+            visit(
+                Cow::Owned(json[1..json.len().saturating_sub(1)].to_owned()),
+                field,
+            );
         }
     }
 }
 
-/// Every private form of `entries` (see [`each_private_form`]) once, in the order first met, with
-/// its first owner (entry id and field).
+/// The ids of `entries`, and every private form of theirs (see [`each_private_form`]) once, in
+/// the order first met, with its first owner.
 fn private_forms<'a>(
     entries: impl IntoIterator<Item = &'a Entry>,
-) -> Vec<(Cow<'a, str>, Owner<'a>)> {
+) -> (Vec<Box<str>>, Vec<Form<'a>>) {
     let mut seen: FxHashSet<Cow<'a, str>> = FxHashSet::default();
+    let mut ids = Vec::new();
     let mut forms = Vec::new();
-    each_private_form(entries, |form, e, field| {
-        if seen.insert(form.clone()) {
-            forms.push((form, (e.id.as_str(), field)));
-        }
-    });
-    forms
+    for e in entries {
+        let at = ids.len() as u32;
+        ids.push(e.id.as_str().into());
+        each_private_form(e, |form, field| {
+            if seen.insert(form.clone()) {
+                forms.push((form, (at, field)));
+            }
+        });
+    }
+    (ids, forms)
 }
 
 /// Past this many changed bytes in a batch, [`BuildGuard`] builds the searcher: below it, going
@@ -458,7 +458,7 @@ impl<'s> BuildGuard<'s> {
             .par_iter()
             .flat_map_iter(|e| {
                 let mut found = Vec::new();
-                each_private_form([e.as_ref()], |form, e, field| {
+                each_private_form(e, |form, field| {
                     let value = form.as_bytes();
                     // As with the searcher, a value that is public content too is not a leak.
                     if !pieces.contains(value)
@@ -497,7 +497,7 @@ impl<'s> BuildGuard<'s> {
             let lengths = entries
                 .par_iter()
                 .fold(BTreeSet::new, |mut lengths, e| {
-                    each_private_form([e.as_ref()], |form, _, _| {
+                    each_private_form(e, |form, _| {
                         lengths.insert(form.len());
                     });
                     lengths
