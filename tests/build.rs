@@ -553,3 +553,26 @@ fn lists_reuse_the_rows_and_records_of_entries_said_to_be_unchanged() {
         );
     }
 }
+
+#[test]
+fn navigation_marks_the_section_a_page_belongs_to() {
+    let site = Site::sample();
+    site.build().assert_ok();
+    let current = |page: &str| -> Vec<String> {
+        let html = site.public(page);
+        let nav = &html[html.find("<nav aria-label=\"主导航\">").unwrap()..];
+        let nav = &nav[..nav.find("</nav>").unwrap()];
+        nav.lines()
+            .filter(|l| l.contains("aria-current=\"page\""))
+            .map(|l| l[l.find('>').unwrap() + 1..l.find("</a>").unwrap()].to_owned())
+            .collect()
+    };
+    assert_eq!(current("index.html"), ["首页"]);
+    assert_eq!(current("notices/index.html"), ["通知公告"]);
+    assert_eq!(current("notices/2025-maker-china/index.html"), ["通知公告"]);
+    assert_eq!(current("guide/registration/index.html"), ["报名指南"]);
+    assert_eq!(current("regions/yuci/index.html"), ["参赛项目"]);
+    assert_eq!(current("entries/yuci-001/index.html"), ["参赛项目"]);
+    assert_eq!(current("results/index.html"), ["评审结果"]);
+    assert!(current("404.html").is_empty());
+}
