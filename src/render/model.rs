@@ -129,24 +129,26 @@ impl<'a> FindingView<'a> {
     }
 }
 
-/// Findings as template values, each made once and then shared: a contest says a few hundred
+/// Findings as templates use them, each made once and then shared: a contest says a few hundred
 /// different things of its entries, and each entry's page lists every rule's finding.
 #[derive(Default)]
-pub struct FindingValues(FxHashMap<(&'static str, Status, Text), tera::Value>);
+pub struct FindingValues(FxHashMap<(&'static str, Status, Text), FindingValue>);
+
+/// One finding as a template value (a [`FindingView`]), and its row of an entry's table of
+/// checks once rendered.
+pub struct FindingValue {
+    pub value: tera::Value,
+    pub row: Option<String>,
+}
 
 impl FindingValues {
-    /// `findings` as a template list of [`FindingView`]s.
-    pub fn list(&mut self, findings: &[Finding]) -> tera::Value {
-        let values: Vec<tera::Value> = findings
-            .iter()
-            .map(|f| {
-                self.0
-                    .entry((f.rule.id, f.status, f.message.clone()))
-                    .or_insert_with(|| tera::Value::from_serializable(&FindingView::new(f)))
-                    .clone()
+    pub fn get(&mut self, f: &Finding) -> &mut FindingValue {
+        self.0
+            .entry((f.rule.id, f.status, f.message.clone()))
+            .or_insert_with(|| FindingValue {
+                value: tera::Value::from_serializable(&FindingView::new(f)),
+                row: None,
             })
-            .collect();
-        values.into()
     }
 }
 
@@ -425,12 +427,23 @@ mod tests {
             finding(b, Status::Fail, "2025-07-11 报名"),
         ];
         let mut values = FindingValues::default();
-        let lists = [values.list(&first), values.list(&second)];
+        let lists: Vec<Vec<tera::Value>> = [&first, &second]
+            .iter()
+            .map(|findings| {
+                findings
+                    .iter()
+                    .map(|f| values.get(f).value.clone())
+                    .collect()
+            })
+            .collect();
         // Three different findings among four.
         assert_eq!(values.0.len(), 3);
         for (list, findings) in lists.iter().zip([&first, &second]) {
-            let views: Vec<FindingView> = findings.iter().map(FindingView::new).collect();
-            assert_eq!(list, &tera::Value::from_serializable(&views));
+            let views: Vec<tera::Value> = findings
+                .iter()
+                .map(|f| tera::Value::from_serializable(&FindingView::new(f)))
+                .collect();
+            assert_eq!(list, &views);
         }
     }
 }

@@ -17,6 +17,7 @@ pub const REQUIRED: &[&str] = &[
     "region.html",
     "entry.html",
     "entry_row.html",
+    "finding_row.html",
     "results.html",
     "404.html",
     "sitemap.xml",
