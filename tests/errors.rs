@@ -270,3 +270,13 @@ fn all_problems_are_reported_at_once() {
     assert!(run.stderr.contains("content/entries/date.yaml:2:12:"));
     assert!(run.stderr.contains("2 problems in the site's files"));
 }
+
+#[test]
+fn template_runtime_error_in_a_fragment_rendered_once() {
+    // badge.html is rendered once per different finding, apart from the pages that use it.
+    expect(
+        "badge-runtime",
+        "themes/default/templates/badge.html:2:",
+        "template error: Field `verdict` is not defined",
+    );
+}

@@ -79,6 +79,9 @@ const ROW_TEMPLATE: &str = "entry_row.html";
 /// The template of one finding's row in an entry's table of checks.
 const FINDING_ROW_TEMPLATE: &str = "finding_row.html";
 
+/// The template of one finding's badge in lists.
+const BADGE_TEMPLATE: &str = "badge.html";
+
 /// Renders pages of one site with templates compiled once.
 pub struct Renderer<'a> {
     site: &'a Site,
@@ -221,22 +224,39 @@ impl<'a> Renderer<'a> {
     fn rows(&self, entries: &[usize], show_region: bool) -> Result<String, Diagnostic> {
         let rows: Vec<Arc<str>> = entries
             .par_iter()
-            .map(|&i| self.row(i, show_region))
+            // Few pieces, each with its badges made once.
+            .with_min_len(entries.len().div_ceil(PIECES))
+            .map_init(FindingValues::default, |memo, &i| {
+                self.row(memo, i, show_region)
+            })
             .collect::<Result<_, _>>()?;
         Ok(rows.concat())
     }
 
-    /// Entry `i`'s row; the rows of regions' lists (without the region) are kept, if kept.
-    fn row(&self, i: usize, show_region: bool) -> Result<Arc<str>, Diagnostic> {
+    /// Entry `i`'s row; the rows of regions' lists (without the region) are kept, if kept. Its
+    /// badges come ready-made ([`BADGE_TEMPLATE`], each different one rendered once).
+    fn row(
+        &self,
+        memo: &mut FindingValues,
+        i: usize,
+        show_region: bool,
+    ) -> Result<Arc<str>, Diagnostic> {
         let slot = self
             .fragments
             .as_ref()
             .filter(|_| !show_region)
             .map(|f| &f.rows[i]);
         kept(slot, || {
+            let view = self.entry(i);
+            let mut badges = String::new();
+            for f in view.problems.findings() {
+                let made = memo.get(f);
+                badges.push_str(self.fragment(&mut made.badge, BADGE_TEMPLATE, &made.value)?);
+            }
             let mut ctx = Context::new();
-            ctx.insert("e", &self.entry(i));
+            ctx.insert("e", &view);
             ctx.insert("show_region", &show_region);
+            ctx.insert("badges", &badges);
             self.tera
                 .render(ROW_TEMPLATE, &ctx)
                 .map(Into::into)
@@ -256,19 +276,29 @@ impl<'a> Renderer<'a> {
         let mut rows = String::new();
         for f in findings {
             let made = memo.get(f);
-            if made.row.is_none() {
-                let mut ctx = Context::new();
-                ctx.insert_value("f", made.value.clone());
-                let row = self
-                    .tera
-                    .render(FINDING_ROW_TEMPLATE, &ctx)
-                    .map_err(|e| self.template_error(FINDING_ROW_TEMPLATE, &e))?;
-                made.row = Some(row);
-            }
-            rows.push_str(made.row.as_deref().unwrap_or_default());
+            rows.push_str(self.fragment(&mut made.row, FINDING_ROW_TEMPLATE, &made.value)?);
             values.push(made.value.clone());
         }
         Ok((values.into(), rows))
+    }
+
+    /// The fragment in `slot`; rendered first from `template` with finding `f`, if there is none.
+    fn fragment<'s>(
+        &self,
+        slot: &'s mut Option<String>,
+        template: &str,
+        f: &tera::Value,
+    ) -> Result<&'s str, Diagnostic> {
+        if slot.is_none() {
+            let mut ctx = Context::new();
+            ctx.insert_value("f", f.clone());
+            let made = self
+                .tera
+                .render(template, &ctx)
+                .map_err(|e| self.template_error(template, &e))?;
+            *slot = Some(made);
+        }
+        Ok(slot.as_deref().unwrap_or_default())
     }
 
     fn template_error(&self, template: &str, e: &tera::Error) -> Diagnostic {

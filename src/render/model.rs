@@ -134,11 +134,12 @@ impl<'a> FindingView<'a> {
 #[derive(Default)]
 pub struct FindingValues(FxHashMap<(&'static str, Status, Text), FindingValue>);
 
-/// One finding as a template value (a [`FindingView`]), and its row of an entry's table of
-/// checks once rendered.
+/// One finding as a template value (a [`FindingView`]), and its fragments once rendered: its
+/// row of an entry's table of checks, its badge in lists.
 pub struct FindingValue {
     pub value: tera::Value,
     pub row: Option<String>,
+    pub badge: Option<String>,
 }
 
 impl FindingValues {
@@ -148,6 +149,7 @@ impl FindingValues {
             .or_insert_with(|| FindingValue {
                 value: tera::Value::from_serializable(&FindingView::new(f)),
                 row: None,
+                badge: None,
             })
     }
 }
@@ -184,10 +186,11 @@ pub struct Problems<'a>(&'a [Finding]);
 
 impl<'a> Problems<'a> {
     pub fn iter(self) -> impl Iterator<Item = FindingView<'a>> {
-        self.0
-            .iter()
-            .filter(|x| x.status != Status::Pass)
-            .map(FindingView::new)
+        self.findings().map(FindingView::new)
+    }
+
+    pub fn findings(self) -> impl Iterator<Item = &'a Finding> {
+        self.0.iter().filter(|x| x.status != Status::Pass)
     }
 }
 

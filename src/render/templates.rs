@@ -18,6 +18,7 @@ pub const REQUIRED: &[&str] = &[
     "entry.html",
     "entry_row.html",
     "finding_row.html",
+    "badge.html",
     "results.html",
     "404.html",
     "sitemap.xml",
