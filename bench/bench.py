@@ -9,7 +9,7 @@ elsewhere) with the default theme copied in. For each size it reports the median
 (the previous output renamed aside first, as the shared README advises: deleting a large tree
 right before a timed build makes file creation slower; the entry cache `.saishi/` removed too),
 peak memory (/usr/bin/time), the files written, a rebuild after one changed entry and a rebuild
-with no change.
+with no change. Every timed run starts after a sync.
 """
 import argparse, os, re, shutil, statistics, subprocess, sys, tempfile, time
 
@@ -36,6 +36,9 @@ def median_run(cmd, out_dir, trash, runs, cwd=None, forget=()):
         aside(out_dir, trash)
         for path in forget:
             shutil.rmtree(path, ignore_errors=True)
+        # Files written just before (a generated site, the last run's output) are flushed
+        # first, so that no run pays for the writes of another.
+        os.sync()
         results.append(timed(cmd, cwd))
     secs = statistics.median(r[0] for r in results)
     return secs, max(r[1] for r in results), results[-1][2]
