@@ -12,7 +12,7 @@ use rayon::prelude::*;
 use rustc_hash::FxHashSet;
 
 use crate::content::Entry;
-use crate::output::Change;
+use crate::output::{Blocks, Change, OnDisk};
 use crate::render::OutputFile;
 use crate::{Error, Site};
 
@@ -385,15 +385,14 @@ impl<'s> BuildGuard<'s> {
         changed: Range<usize>,
         piece_len: usize,
     ) -> Result<(), Error> {
-        use std::io::{Read, Seek, SeekFrom};
         let longest = self.longest();
         let fail = |source| Error::Io {
             path: written.to_owned(),
             source,
         };
-        let mut file = std::fs::File::open(written).map_err(fail)?;
-        let len = file.metadata().map_err(fail)?.len() as usize;
-        let range = widen(&changed, longest, len);
+        let mut file =
+            OnDisk::open(written).ok_or_else(|| fail(std::io::ErrorKind::NotFound.into()))?;
+        let range = widen(&changed, longest, file.len());
         let mut piece = OutputFile {
             path: path.to_owned(),
             bytes: Vec::new(),
@@ -404,9 +403,7 @@ impl<'s> BuildGuard<'s> {
             // whole in one of them.
             let start = at.saturating_sub(longest).max(range.start);
             let end = (at + piece_len).min(range.end);
-            piece.bytes.resize(end - start, 0);
-            file.seek(SeekFrom::Start(start as u64))
-                .and_then(|_| file.read_exact(&mut piece.bytes))
+            file.block(start, end - start, &mut piece.bytes)
                 .map_err(fail)?;
             let whole = Some(0..piece.bytes.len());
             self.check(std::slice::from_ref(&piece), &[whole])?;

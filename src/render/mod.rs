@@ -615,8 +615,6 @@ fn kept<T: Clone, E>(
     Ok(value)
 }
 
-/// The variables of one page, over the worker's site-wide context. What a page inserts is taken
-/// out again when it is done, so that nothing of one page shows on the next.
 /// What one worker of [`Renderer::render_each`] keeps from page to page.
 struct Worker {
     /// The site-wide values, and the page's own while it renders.
@@ -624,6 +622,8 @@ struct Worker {
     findings: FindingValues,
 }
 
+/// The variables of one page, over the worker's site-wide context. What a page inserts is taken
+/// out again when it is done, so that nothing of one page shows on the next.
 struct PageVars<'c> {
     ctx: &'c mut Context,
     keys: Vec<&'static str>,

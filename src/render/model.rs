@@ -4,13 +4,12 @@
 use std::collections::BTreeMap;
 
 use chrono::{Datelike, NaiveDate};
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use crate::Site;
 use crate::config::Region;
 use crate::content::{Entry, Page};
-use rustc_hash::FxHashMap;
-
 use crate::rules::{Assessment, Finding, Overall, RULES, Severity, Status, Text};
 
 #[derive(Debug, Clone, Serialize)]
