@@ -22,11 +22,11 @@ const CHUNK: usize = 1 << 20;
 /// Values shorter than this (in characters) are too common to search for.
 const MIN_CHARS: usize = 2;
 
-/// How many lines each worker of a [`Guard`] remembers having searched (a power of two).
+/// How many spans each worker of a [`Guard`] remembers having searched (a power of two).
 const SEEN_SLOTS: usize = 1 << 15;
 
-/// Lines longer than this are searched every time: they are seldom repeated.
-const LONGEST_LINE: usize = 4 << 10;
+/// Spans longer than this are searched every time: they are seldom repeated.
+const LONGEST_SPAN: usize = 4 << 10;
 
 /// The private values of some entries, ready to be searched for.
 pub struct Guard {
@@ -39,9 +39,105 @@ pub struct Guard {
     owners: Vec<Option<Owner>>,
     /// The longest pattern, in bytes.
     longest: usize,
-    /// Digests of lines this guard searched and found nothing in, a table per worker thread
-    /// (see [`Guard::unseen`]); none when a private value spans lines.
-    seen: Option<Box<[Mutex<Vec<u128>>]>>,
+    /// What this guard searched before and found nothing in; none when every byte that could
+    /// end a span is part of some value.
+    seen: Option<Seen>,
+}
+
+/// Spans of output a [`Guard`] searched and found nothing in, remembered by a 128-bit digest, a
+/// table per worker thread, newer spans taking the place of older ones. Output is cut into
+/// lines, and lines not searched before further at `cuts`; only bytes that no private value
+/// holds cut, so that every value lies within one span.
+struct Seen {
+    tables: Box<[Mutex<Vec<u128>>]>,
+    /// Whether values hold no line break: lines are found fast, and most lines of a page were
+    /// on the pages before it.
+    lines: bool,
+    /// Up to two bytes, repeated to fill the place of one that values hold.
+    cuts: Option<[u8; 2]>,
+    /// Spans shorter than the shortest value hold none.
+    shortest: usize,
+}
+
+/// Where a line is cut further: the start of an HTML tag and the quotes around attributes and
+/// JSON strings. What a page shares with others (markup, badges, the messages of checks) then
+/// falls apart from its entry's own text, which is all that is new on it.
+const CUTS: [u8; 2] = [b'<', b'"'];
+
+impl Seen {
+    fn new<'p>(forms: impl Iterator<Item = &'p str> + Clone) -> Option<Seen> {
+        let free = |byte: u8| forms.clone().all(|f| !f.as_bytes().contains(&byte));
+        let cuts: Vec<u8> = CUTS.into_iter().filter(|&b| free(b)).collect();
+        let lines = free(b'\n');
+        if !lines && cuts.is_empty() {
+            return None;
+        }
+        Some(Seen {
+            tables: (0..rayon::current_num_threads())
+                .map(|_| Mutex::new(Vec::new()))
+                .collect(),
+            lines,
+            cuts: cuts.first().map(|&a| [a, *cuts.last().unwrap_or(&a)]),
+            shortest: forms.map(str::len).min().unwrap_or(0),
+        })
+    }
+
+    /// The ranges of `bytes` to search: the spans not searched before (by the worker this
+    /// runs on), and spans too long to remember. A span with the same bytes as one searched
+    /// before holds no value that was not found there.
+    fn unseen(&self, bytes: &[u8]) -> Vec<Range<usize>> {
+        let whole = std::iter::once(0..bytes.len()).collect();
+        let worker = rayon::current_thread_index().unwrap_or(0) % self.tables.len();
+        let Ok(mut table) = self.tables[worker].lock() else {
+            return whole;
+        };
+        if table.is_empty() {
+            table.resize(SEEN_SLOTS, 0);
+        }
+        let mut is_new = |span: &[u8]| {
+            span.len() > LONGEST_SPAN || {
+                // Never 0, the value of an empty slot.
+                let digest = xxhash_rust::xxh3::xxh3_128(span) | 1;
+                let slot = &mut table[digest as usize & (SEEN_SLOTS - 1)];
+                std::mem::replace(slot, digest) != digest
+            }
+        };
+        let mut out: Vec<Range<usize>> = Vec::new();
+        let mut add = |span: Range<usize>| match out.last_mut() {
+            // One cutting byte apart: searched as one.
+            Some(last) if last.end + 1 == span.start => last.end = span.end,
+            _ => out.push(span),
+        };
+        let line_ends: Box<dyn Iterator<Item = usize>> = match self.lines {
+            true => Box::new(memchr::memchr_iter(b'\n', bytes)),
+            false => Box::new(std::iter::empty()),
+        };
+        let mut start = 0;
+        for end in line_ends.chain([bytes.len()]) {
+            let line = &bytes[start..end];
+            if line.len() >= self.shortest && is_new(line) {
+                match self.cuts {
+                    Some([a, b]) => {
+                        let mut from = start;
+                        for to in memchr::memchr2_iter(a, b, line)
+                            .map(|i| start + i)
+                            .chain([end])
+                        {
+                            // A line with nothing to cut is its own span, just found new.
+                            let whole = to - from == line.len();
+                            if to - from >= self.shortest && (whole || is_new(&bytes[from..to])) {
+                                add(from..to);
+                            }
+                            from = to + 1;
+                        }
+                    }
+                    None => add(start..end),
+                }
+            }
+            start = end + 1;
+        }
+        out
+    }
 }
 
 /// A private value found in the output; the value itself is never printed.
@@ -92,77 +188,40 @@ impl Guard {
             .map(|((p, _), _)| p.len())
             .max()
             .unwrap_or(0);
-        let single_lines = patterns.iter().all(|(p, _)| !p.contains('\n'));
+        let private = patterns
+            .iter()
+            .zip(&owners)
+            .filter(|(_, owner)| owner.is_some())
+            .map(|((p, _), _)| &**p);
+        let seen = Seen::new(private);
         Ok(Guard {
             // Nothing to search for when every value is public.
             searcher: (longest > 0).then_some(searcher),
             ids,
             owners,
             longest,
-            seen: single_lines.then(|| {
-                (0..rayon::current_num_threads())
-                    .map(|_| Mutex::new(Vec::new()))
-                    .collect()
-            }),
+            seen,
         })
     }
 
-    /// Every private value in `bytes`. Only the lines this guard has not searched before are
-    /// searched (see [`Guard::unseen`]: pages share most of their lines), unless `every`.
+    /// Every private value in `bytes`. Only the spans this guard has not searched before are
+    /// searched (see [`Seen`]: pages share most of their text), unless `every`.
     fn leaks(&self, file: &str, bytes: &[u8], every: bool) -> Vec<Leak> {
-        let ranges = match every {
-            true => std::iter::once(0..bytes.len()).collect(),
-            false => self.unseen(bytes),
+        let ranges = match (&self.seen, every) {
+            (Some(seen), false) => seen.unseen(bytes),
+            _ => std::iter::once(0..bytes.len()).collect(),
         };
         let mut found: Vec<Leak> = ranges
             .into_iter()
-            .flat_map(|lines| self.leaks_by_chunks(file, &bytes[lines], CHUNK))
+            .flat_map(|spans| self.leaks_by_chunks(file, &bytes[spans], CHUNK))
             .collect();
         found.dedup();
         found
     }
 
-    /// The ranges of `bytes` to search: the lines this guard has not searched before, and lines
-    /// too long to remember. No private value holds a line break (else nothing is remembered),
-    /// so each lies within one line, and a line with the same bytes as one searched before holds
-    /// none that was not found there. Lines are remembered by a 128-bit digest, a table per
-    /// worker thread, newer lines taking the place of older ones.
-    fn unseen(&self, bytes: &[u8]) -> Vec<Range<usize>> {
-        let whole = std::iter::once(0..bytes.len()).collect();
-        let Some(tables) = &self.seen else {
-            return whole;
-        };
-        let worker = rayon::current_thread_index().unwrap_or(0) % tables.len();
-        let Ok(mut table) = tables[worker].lock() else {
-            return whole;
-        };
-        if table.is_empty() {
-            table.resize(SEEN_SLOTS, 0);
-        }
-        let mut out: Vec<Range<usize>> = Vec::new();
-        let mut start = 0;
-        for end in memchr::memchr_iter(b'\n', bytes).chain([bytes.len()]) {
-            let line = &bytes[start..end];
-            let new = line.len() > LONGEST_LINE || {
-                // Never 0, the value of an empty slot.
-                let digest = xxhash_rust::xxh3::xxh3_128(line) | 1;
-                let slot = &mut table[digest as usize & (SEEN_SLOTS - 1)];
-                std::mem::replace(slot, digest) != digest
-            };
-            if new {
-                match out.last_mut() {
-                    Some(lines) if lines.end + 1 == start => lines.end = end,
-                    _ => out.push(start..end),
-                }
-            }
-            start = end + 1;
-        }
-        out
-    }
-
-    /// Forgets the lines searched so far.
+    /// Forgets the spans searched so far.
     fn forget(&self) {
-        for table in self.seen.iter().flatten() {
+        for table in self.seen.iter().flat_map(|seen| &seen.tables) {
             if let Ok(mut table) = table.lock() {
                 table.clear();
             }
@@ -173,28 +232,40 @@ impl Guard {
     /// file); each piece runs on into the next by one byte less than the longest value, so a
     /// value across the edge is found whole.
     fn leaks_by_chunks(&self, file: &str, bytes: &[u8], chunk: usize) -> Vec<Leak> {
-        let Some(searcher) = &self.searcher else {
-            return Vec::new();
-        };
+        let chunk = chunk.max(1);
+        if bytes.len() <= chunk {
+            return self.leaks_in(file, bytes).collect();
+        }
         let run_on = self.longest.saturating_sub(1);
-        let starts: Vec<usize> = (0..bytes.len()).step_by(chunk.max(1)).collect();
+        let starts: Vec<usize> = (0..bytes.len()).step_by(chunk).collect();
         let mut found: Vec<Leak> = starts
             .par_iter()
             .flat_map_iter(|&start| {
-                let piece = &bytes[start..(start + chunk + run_on).min(bytes.len())];
-                // Overlapping: a public value found must not hide a private one that overlaps it.
-                searcher.find_overlapping_iter(piece).filter_map(|m| {
-                    let (entry, field) = self.owners[m.pattern().as_usize()]?;
-                    Some(Leak {
-                        file: file.to_owned(),
-                        entry: self.ids[entry as usize].to_string(),
-                        field,
-                    })
-                })
+                self.leaks_in(
+                    file,
+                    &bytes[start..(start + chunk + run_on).min(bytes.len())],
+                )
             })
             .collect();
         found.dedup();
         found
+    }
+
+    /// Every private value in `bytes`, one search.
+    fn leaks_in<'b>(&'b self, file: &'b str, bytes: &'b [u8]) -> impl Iterator<Item = Leak> + 'b {
+        // Overlapping: a public value found must not hide a private one that overlaps it.
+        let found = self
+            .searcher
+            .iter()
+            .flat_map(move |s| s.find_overlapping_iter(bytes));
+        found.filter_map(move |m| {
+            let (entry, field) = self.owners[m.pattern().as_usize()]?;
+            Some(Leak {
+                file: file.to_owned(),
+                entry: self.ids[entry as usize].to_string(),
+                field,
+            })
+        })
     }
 
     /// Fails when any output file holds a private value.
@@ -234,8 +305,8 @@ impl Guard {
 }
 
 /// Fails when `windows` (a file's path and bytes of it) hold a private value of any of
-/// `guards`. Lines a guard searched before are passed over; once something is found, the
-/// guards forget every line (`serve` keeps them for the next build, and a line that leaked must
+/// `guards`. Spans a guard searched before are passed over; once something is found, the
+/// guards forget every span (`serve` keeps them for the next build, and a span that leaked must
 /// be searched again) and everything is searched again, so that the error names every place.
 fn search(guards: &[&Guard], windows: &[(&str, &[u8])]) -> Result<(), Error> {
     let leaks = |every: bool| -> Vec<Leak> {
@@ -763,7 +834,7 @@ mod tests {
         }
     }
 
-    /// Runs `test` on one worker thread: a guard remembers lines per worker.
+    /// Runs `test` on one worker thread: a guard remembers spans per worker.
     fn on_one_thread(test: impl FnOnce() + Send) {
         let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build();
         pool.unwrap().install(test);
@@ -776,9 +847,11 @@ mod tests {
             let guard = Guard::new(&site).unwrap();
             let clean = named("a.html", "<head>\n<p>公开项目</p>\n");
             assert!(guard.check(std::slice::from_ref(&clean)).is_ok());
-            assert_eq!(guard.unseen(&clean.bytes), Vec::<Range<usize>>::new());
-            let fresh = "<head>\n<p>公开项目</p>\n<p>new</p>\n";
-            assert_eq!(guard.unseen(fresh.as_bytes()), vec![27..37]);
+            let seen = guard.seen.as_ref().unwrap();
+            assert_eq!(seen.unseen(&clean.bytes), Vec::<Range<usize>>::new());
+            // Of a new line, only the text between tags that is new and could hold a value.
+            let fresh = "<head>\n<p>公开项目</p>\n<p>一个新的段落</p><p>公开项目</p><p>new</p>\n";
+            assert_eq!(seen.unseen(fresh.as_bytes()), vec![28..48]);
             // The same leaking line in two files, twice: every place, every time.
             let leaky = [
                 named("b.html", "<head>\n<p>13903540037</p>\n"),
@@ -790,16 +863,27 @@ mod tests {
         });
     }
 
+    /// A value that holds a byte output is cut at (a line break, a quote) is found whole in a
+    /// file, though its parts were seen apart before.
     #[test]
-    fn a_value_that_spans_lines_is_found_in_lines_seen_apart() {
-        on_one_thread(|| {
-            let site = site_with("小明\n科研");
-            let guard = Guard::new(&site).unwrap();
-            let apart = named("a.html", "小明\n<br>\n科研\n");
-            assert!(guard.check(std::slice::from_ref(&apart)).is_ok());
-            let together = named("b.html", "小明\n科研\n");
-            assert_eq!(leaking_files(guard.check(&[together])), ["b.html"]);
-        });
+    fn a_value_holding_a_cutting_byte_is_found_in_spans_seen_apart() {
+        let cases = [
+            ("小明\n科研", "小明\n<br>\n科研\n", "小明\n科研\n"),
+            (
+                "小明\"科研",
+                "<p>小明\"</p><p>\"科研</p>\n",
+                "<p>小明\"科研</p>\n",
+            ),
+        ];
+        for (liaison, apart, together) in cases {
+            on_one_thread(|| {
+                let site = site_with(liaison);
+                let guard = Guard::new(&site).unwrap();
+                assert!(guard.check(&[named("a.html", apart)]).is_ok());
+                let found = leaking_files(guard.check(&[named("b.html", together)]));
+                assert_eq!(found, ["b.html"], "{liaison:?}");
+            });
+        }
     }
 
     #[test]
