@@ -7,7 +7,7 @@ pub mod templates;
 
 use std::io::Write;
 use std::path::Path;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -66,10 +66,6 @@ impl Job {
 /// The room a page is rendered into at first: an entry's page fits.
 const PAGE_BYTES: usize = 8 << 10;
 
-/// At most about how many pieces [`Renderer::render_each`] cuts its pages into: enough for
-/// both cores to stay busy, few enough that the site-wide context is seldom copied.
-const PIECES: usize = 8;
-
 /// The list of every entry's public fields and verdicts.
 pub const JSON_PATH: &str = "data/entries.json";
 
@@ -94,6 +90,8 @@ pub struct Renderer<'a> {
     by_region: Vec<Vec<usize>>,
     /// Each entry's parts of lists, kept for a later render (`serve`); none for one build.
     fragments: Option<Fragments>,
+    /// Workers not at work (see [`Renderer::with_worker`]).
+    idle: Mutex<Vec<Worker>>,
 }
 
 /// What lists show of each entry, made once per entry: its row in its region's list
@@ -182,6 +180,7 @@ impl<'a> Renderer<'a> {
             region_of,
             by_region,
             fragments: None,
+            idle: Mutex::new(Vec::new()),
         }
     }
 
@@ -224,11 +223,7 @@ impl<'a> Renderer<'a> {
     fn rows(&self, entries: &[usize], show_region: bool) -> Result<String, Diagnostic> {
         let rows: Vec<Arc<str>> = entries
             .par_iter()
-            // Few pieces, each with its badges made once.
-            .with_min_len(entries.len().div_ceil(PIECES))
-            .map_init(FindingValues::default, |memo, &i| {
-                self.row(memo, i, show_region)
-            })
+            .map(|&i| self.with_worker(|w| self.row(&mut w.findings, i, show_region)))
             .collect::<Result<_, _>>()?;
         Ok(rows.concat())
     }
@@ -301,6 +296,24 @@ impl<'a> Renderer<'a> {
         Ok(slot.as_deref().unwrap_or_default())
     }
 
+    /// Runs `work` with a worker no other thread uses, made if none is idle. Workers keep their
+    /// context with the site-wide values and the findings they made from one page to the next:
+    /// copying `site` (all regions, rules, links) for every page cost more than rendering it,
+    /// and making each finding's rows anew for every few pages a twentieth of a build. A thread
+    /// may take up a page while it waits for the rows of a list, so a pool, not one per thread.
+    fn with_worker<T>(&self, work: impl FnOnce(&mut Worker) -> T) -> T {
+        let idle = self.idle.lock().ok().and_then(|mut idle| idle.pop());
+        let mut worker = idle.unwrap_or_else(|| Worker {
+            ctx: self.base.clone(),
+            findings: FindingValues::default(),
+        });
+        let out = work(&mut worker);
+        if let Ok(mut idle) = self.idle.lock() {
+            idle.push(worker);
+        }
+        out
+    }
+
     fn template_error(&self, template: &str, e: &tera::Error) -> Diagnostic {
         let dir = format!("themes/{}/templates", self.site.config.theme);
         templates::template_error(&dir, &format!("{dir}/{template}"), e)
@@ -340,19 +353,9 @@ impl<'a> Renderer<'a> {
 
     /// Like [`Renderer::render`], keeping the files of each job apart, in the order of `jobs`.
     pub fn render_each(&self, jobs: &[Job]) -> Result<Vec<Vec<OutputFile>>, Error> {
-        // Each piece of work keeps one context with the site-wide values and reuses it page after
-        // page: copying `site` (all regions, rules, links) for every page cost more than
-        // rendering. Pieces are few, so that a site of thousands of counties copies it seldom.
         let rendered: Vec<Result<Vec<OutputFile>, Diagnostic>> = jobs
             .par_iter()
-            .with_min_len(jobs.len().div_ceil(PIECES))
-            .map_init(
-                || Worker {
-                    ctx: self.base.clone(),
-                    findings: FindingValues::default(),
-                },
-                |worker, job| self.job(worker, *job),
-            )
+            .map(|job| self.with_worker(|w| self.job(w, *job)))
             .collect();
         let mut out = Vec::with_capacity(rendered.len());
         let mut errors = Vec::new();
@@ -615,7 +618,7 @@ fn kept<T: Clone, E>(
     Ok(value)
 }
 
-/// What one worker of [`Renderer::render_each`] keeps from page to page.
+/// What one worker keeps from page to page (see [`Renderer::with_worker`]).
 struct Worker {
     /// The site-wide values, and the page's own while it renders.
     ctx: Context,

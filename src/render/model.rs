@@ -141,8 +141,16 @@ pub struct FindingValue {
     pub badge: Option<String>,
 }
 
+/// How many findings [`FindingValues`] holds at most: the common ones come back at once after
+/// it starts over, and those said of one entry only (naming another entry, say) cannot fill
+/// the memory of a large site.
+const MOST_FINDINGS: usize = 4 << 10;
+
 impl FindingValues {
     pub fn get(&mut self, f: &Finding) -> &mut FindingValue {
+        if self.0.len() >= MOST_FINDINGS {
+            self.0.clear();
+        }
         self.0
             .entry((f.rule.id, f.status, f.message.clone()))
             .or_insert_with(|| FindingValue {
@@ -446,6 +454,26 @@ mod tests {
                 .map(|f| tera::Value::from_serializable(&FindingView::new(f)))
                 .collect();
             assert_eq!(list, &views);
+        }
+    }
+
+    #[test]
+    fn findings_said_of_one_entry_each_do_not_pile_up() {
+        let rule = RuleRef::all().next().unwrap();
+        let mut values = FindingValues::default();
+        for n in 0..3 * MOST_FINDINGS {
+            let f = Finding {
+                rule,
+                status: Status::Fail,
+                message: Text::new(&format!("与 e{n} 重复")),
+                detail: None,
+            };
+            let made = values.get(&f);
+            assert_eq!(
+                made.value,
+                tera::Value::from_serializable(&FindingView::new(&f))
+            );
+            assert!(values.0.len() <= MOST_FINDINGS);
         }
     }
 }
