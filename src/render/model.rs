@@ -144,7 +144,7 @@ pub struct FindingValue {
 /// How many findings [`FindingValues`] holds at most: the common ones come back at once after
 /// it starts over, and those said of one entry only (naming another entry, say) cannot fill
 /// the memory of a large site.
-const MOST_FINDINGS: usize = 4 << 10;
+const MOST_FINDINGS: usize = 1 << 10;
 
 impl FindingValues {
     pub fn get(&mut self, f: &Finding) -> &mut FindingValue {
