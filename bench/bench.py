@@ -9,7 +9,8 @@ elsewhere) with the default theme copied in. For each size it reports the median
 (the previous output renamed aside first, as the shared README advises: deleting a large tree
 right before a timed build makes file creation slower; the entry cache `.saishi/` removed too),
 peak memory (/usr/bin/time), the files written, a rebuild after one changed entry and a rebuild
-with no change. Every timed run starts after a sync.
+with no change. Clean builds of saishi, the floor and Hugo take turns, round after round, so that
+each sees the same drift of the machine; every timed run starts after a sync.
 """
 import argparse, os, re, shutil, statistics, subprocess, sys, tempfile, time
 
@@ -28,20 +29,28 @@ def aside(path, trash):
     if os.path.exists(path):
         os.rename(path, os.path.join(trash, "old-%d" % time.monotonic_ns()))
 
-def median_run(cmd, out_dir, trash, runs, cwd=None, forget=()):
-    """Median seconds, peak KB and the last stderr of `runs` builds from scratch: the output folder
-    renamed aside and the files of `forget` (caches) removed before each."""
-    results = []
+def from_scratch(cmd, out_dir, trash, cwd=None, forget=()):
+    """(seconds, peak KB, stderr) of one build from scratch: the output folder renamed aside and
+    the files of `forget` (caches) removed first."""
+    aside(out_dir, trash)
+    for path in forget:
+        shutil.rmtree(path, ignore_errors=True)
+    # Files written just before (a generated site, the last run's output) are flushed first, so
+    # that no run pays for the writes of another.
+    os.sync()
+    return timed(cmd, cwd)
+
+def rounds(tools, runs):
+    """For each of `tools` (name -> function of no arguments returning (seconds, peak KB,
+    stderr)), the median seconds, the peak KB and the last stderr of `runs` runs. The tools take
+    turns, round after round: the machine drifts (other work, the file system filling up), and
+    each tool then sees the same drift."""
+    results = {name: [] for name in tools}
     for _ in range(runs):
-        aside(out_dir, trash)
-        for path in forget:
-            shutil.rmtree(path, ignore_errors=True)
-        # Files written just before (a generated site, the last run's output) are flushed
-        # first, so that no run pays for the writes of another.
-        os.sync()
-        results.append(timed(cmd, cwd))
-    secs = statistics.median(r[0] for r in results)
-    return secs, max(r[1] for r in results), results[-1][2]
+        for name, run in tools.items():
+            results[name].append(run())
+    return {name: (statistics.median(r[0] for r in rs), max(r[1] for r in rs), rs[-1][2])
+            for name, rs in results.items()}
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -71,8 +80,29 @@ def main():
                        check=True, capture_output=True)
         shutil.copytree(os.path.join(REPO, "themes"), os.path.join(site, "themes"))
         public = os.path.join(site, "public")
+        cache = os.path.join(site, ".saishi")
         build = [a.saishi, "build", "--root", site]
-        clean, peak, err = median_run(build, public, trash, a.runs, forget=[os.path.join(site, ".saishi")])
+        tools = {"saishi": lambda: from_scratch(build, public, trash, forget=[cache])}
+        if floor_bin:
+            # The floor writes the files and sizes saishi writes: a first build, not timed, lists them.
+            from_scratch(build, public, trash, forget=[cache])
+            manifest = os.path.join(work, "manifest-%d.tsv" % n)
+            with open(manifest, "w") as m:
+                subprocess.run(["find", ".", "-type", "f", "-printf", "%P\t%s\n"], cwd=public, stdout=m, check=True)
+            out = os.path.join(work, "floor-out")
+            floor_cmd = [floor_bin, "--input", site, "--manifest", manifest, "--output", out]
+            tools["floor"] = lambda: from_scratch(floor_cmd, out, trash)
+        if a.hugo and shutil.which("hugo"):
+            hsite = os.path.join(work, "hugo-%d" % n)
+            subprocess.run([sys.executable, a.gen, "--entries", str(n), "--regions", str(a.regions), "--out", hsite, "--format", "hugo"],
+                           check=True, capture_output=True)
+            tools["Hugo"] = lambda: from_scratch(["hugo", "--quiet"], os.path.join(hsite, "public"), trash, cwd=hsite)
+        # saishi's last clean build stays in place for the rebuilds below.
+        order = [t for t in tools if t != "saishi"] + ["saishi"]
+        timed_runs = rounds({t: tools[t] for t in order}, a.runs)
+        clean, peak, err = timed_runs["saishi"]
+        floor = timed_runs.get("floor", (None,))[0]
+        hugo = timed_runs.get("Hugo", (None,))[0]
         written = re.search(r"(\d+) files written", err).group(1)
         entry = os.path.join(site, "content", "entries", sorted(os.listdir(os.path.join(site, "content", "entries")))[0])
         entry = os.path.join(entry, sorted(os.listdir(entry))[0])
@@ -86,19 +116,6 @@ def main():
         assert " 0 files written" in err2, err2
         with open(entry, "w", encoding="utf-8") as f:
             f.write(original)
-        floor = hugo = None
-        if floor_bin:
-            manifest = os.path.join(work, "manifest-%d.tsv" % n)
-            with open(manifest, "w") as m:
-                subprocess.run(["find", ".", "-type", "f", "-printf", "%P\t%s\n"], cwd=public, stdout=m, check=True)
-            os.rename(public, os.path.join(trash, "public-%d" % n))
-            out = os.path.join(work, "floor-out")
-            floor = median_run([floor_bin, "--input", site, "--manifest", manifest, "--output", out], out, trash, a.runs)[0]
-        if a.hugo and shutil.which("hugo"):
-            hsite = os.path.join(work, "hugo-%d" % n)
-            subprocess.run([sys.executable, a.gen, "--entries", str(n), "--regions", str(a.regions), "--out", hsite, "--format", "hugo"],
-                           check=True, capture_output=True)
-            hugo = median_run(["hugo", "--quiet"], os.path.join(hsite, "public"), trash, a.runs, cwd=hsite)[0]
         fmt = lambda v: "%.2f s" % v if v is not None else "—"
         ratio = lambda x, y: "%.2f" % (x / y) if y else "—"
         print("| %d | %.2f s | %d | %s | %.2f s | %.2f s | %s | %s | %s | %s |" % (
