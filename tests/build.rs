@@ -576,3 +576,24 @@ fn navigation_marks_the_section_a_page_belongs_to() {
     assert_eq!(current("results/index.html"), ["评审结果"]);
     assert!(current("404.html").is_empty());
 }
+
+#[test]
+fn fields_left_blank_show_as_not_filled_in() {
+    let site = Site::fixture("minimal");
+    site.write(
+        "content/entries/blank.yaml",
+        "group: 企业组\nregion: 榆次区\n",
+    );
+    site.build().assert_ok();
+    let page = site.public("entries/blank/index.html");
+    assert!(page.contains("<title>blank · "), "{page}");
+    assert!(page.contains("<h1>（未填写项目名称）</h1>"), "{page}");
+    assert!(
+        page.contains("<dt>企业（创客）名称</dt><dd>（未填写）</dd>"),
+        "{page}"
+    );
+    let list = site.public("regions/yuci/index.html");
+    let row = &list[list.find("data-entry=\"blank\"").unwrap()..];
+    let row = &row[..row.find("</tr>").unwrap()];
+    assert_eq!(count(row, "<td>（未填写）</td>"), 2, "{row}");
+}
