@@ -244,10 +244,16 @@ impl<'a> Renderer<'a> {
         kept(slot, || {
             let view = self.entry(i);
             let mut badges = String::new();
+            let mut problems = Vec::new();
             for f in view.problems.findings() {
                 let made = memo.get(f);
                 badges.push_str(self.fragment(&mut made.badge, BADGE_TEMPLATE, &made.value)?);
+                problems.push(made.value.clone());
             }
+            let view = EntryView {
+                problems: view.problems.made(&problems),
+                ..view
+            };
             let mut ctx = Context::new();
             ctx.insert("e", &view);
             ctx.insert("show_region", &show_region);
@@ -259,22 +265,27 @@ impl<'a> Renderer<'a> {
         })
     }
 
-    /// `findings` as a template list, and their rows of an entry's table of checks one after the
-    /// other ([`FINDING_ROW_TEMPLATE`]): each different finding is rendered once, not once per
-    /// entry (the table was a fifth of a build).
+    /// `findings` as template values, those that do not pass (see [`model::Problems`]) apart
+    /// too, and their rows of an entry's table of checks one after the other
+    /// ([`FINDING_ROW_TEMPLATE`]): each different finding is rendered once, not once per entry
+    /// (the table was a fifth of a build).
     fn findings(
         &self,
         memo: &mut FindingValues,
         findings: &[Finding],
-    ) -> Result<(tera::Value, String), Diagnostic> {
+    ) -> Result<(Vec<tera::Value>, Vec<tera::Value>, String), Diagnostic> {
         let mut values = Vec::with_capacity(findings.len());
+        let mut problems = Vec::new();
         let mut rows = String::new();
         for f in findings {
             let made = memo.get(f);
             rows.push_str(self.fragment(&mut made.row, FINDING_ROW_TEMPLATE, &made.value)?);
+            if f.is_problem() {
+                problems.push(made.value.clone());
+            }
             values.push(made.value.clone());
         }
-        Ok((values.into(), rows))
+        Ok((values, problems, rows))
     }
 
     /// The fragment in `slot`; rendered first from `template` with finding `f`, if there is none.
@@ -475,15 +486,19 @@ impl<'a> Renderer<'a> {
                     .summary
                     .as_deref()
                     .map(markdown::untrusted);
-                let (findings, finding_rows) =
+                let (findings, problems, finding_rows) =
                     self.findings(&mut worker.findings, &site.assessments[i].findings)?;
+                let view = EntryView {
+                    problems: view.problems.made(&problems),
+                    ..view
+                };
                 self.page(
                     ctx,
                     "entry.html",
                     format!("entries/{}/index.html", view.id),
                     |vars| {
                         vars.insert("entry", &view);
-                        vars.insert_value("findings", findings);
+                        vars.insert_value("findings", findings.into());
                         vars.insert_rows("finding_rows", finding_rows);
                         vars.insert("summary_html", &summary_html);
                     },

@@ -189,7 +189,12 @@ pub struct EntryView<'a> {
 
 /// The findings of an assessment that do not pass; a list of [`FindingView`] to templates.
 #[derive(Debug, Clone, Copy)]
-pub struct Problems<'a>(&'a [Finding]);
+pub struct Problems<'a> {
+    of: &'a [Finding],
+    /// The same as template values made before (see [`FindingValues`]), if any: handed to
+    /// templates as they are (Tera shares them) instead of made again for every page.
+    made: Option<&'a [tera::Value]>,
+}
 
 impl<'a> Problems<'a> {
     pub fn iter(self) -> impl Iterator<Item = FindingView<'a>> {
@@ -197,7 +202,15 @@ impl<'a> Problems<'a> {
     }
 
     pub fn findings(self) -> impl Iterator<Item = &'a Finding> {
-        self.0.iter().filter(|x| x.status != Status::Pass)
+        self.of.iter().filter(|f| f.is_problem())
+    }
+
+    /// These problems, with `made` the template values of [`Problems::findings`], in order.
+    pub fn made(self, made: &'a [tera::Value]) -> Problems<'a> {
+        Problems {
+            made: Some(made),
+            ..self
+        }
     }
 }
 
@@ -211,7 +224,10 @@ impl std::hash::Hash for Problems<'_> {
 
 impl Serialize for Problems<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.iter())
+        match self.made {
+            Some(made) => serializer.collect_seq(made),
+            None => serializer.collect_seq(self.iter()),
+        }
     }
 }
 
@@ -255,7 +271,10 @@ impl<'a> EntryView<'a> {
             award: f.award.as_deref(),
             status: a.status.as_str(),
             status_label: a.status.label(),
-            problems: Problems(&a.findings),
+            problems: Problems {
+                of: &a.findings,
+                made: None,
+            },
         }
     }
 }
@@ -455,6 +474,31 @@ mod tests {
                 .collect();
             assert_eq!(list, &views);
         }
+    }
+
+    #[test]
+    fn problems_made_before_read_the_same_to_templates() {
+        let rule = RuleRef::all().next().unwrap();
+        let findings = [Status::Pass, Status::Fail, Status::Unknown].map(|status| Finding {
+            rule,
+            status,
+            message: Text::new("说明"),
+            detail: None,
+        });
+        let problems = Problems {
+            of: &findings,
+            made: None,
+        };
+        let mut values = FindingValues::default();
+        let made: Vec<tera::Value> = problems
+            .findings()
+            .map(|f| values.get(f).value.clone())
+            .collect();
+        assert_eq!(made.len(), 2);
+        assert_eq!(
+            tera::Value::from_serializable(&problems.made(&made)),
+            tera::Value::from_serializable(&problems)
+        );
     }
 
     #[test]

@@ -307,6 +307,13 @@ pub struct Finding {
     pub detail: Option<Text>,
 }
 
+impl Finding {
+    /// Whether the entry did not pass this rule: lists show it as a badge.
+    pub fn is_problem(&self) -> bool {
+        self.status != Status::Pass
+    }
+}
+
 impl PartialEq for Finding {
     fn eq(&self, other: &Self) -> bool {
         self.rule.id == other.rule.id
@@ -531,7 +538,7 @@ mod tests {
                     a.status,
                     a.findings
                         .iter()
-                        .filter(|f| f.status != Status::Pass)
+                        .filter(|f| f.is_problem())
                         .map(|f| (f.rule.id, f.status))
                         .collect(),
                 )
