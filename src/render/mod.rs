@@ -685,7 +685,9 @@ struct JsonEntry<'a> {
     region: Option<&'a str>,
     region_slug: Option<&'a str>,
     entity: Option<&'a str>,
+    #[serde(serialize_with = "model::iso_date")]
     submitted: Option<chrono::NaiveDate>,
+    #[serde(serialize_with = "model::iso_date")]
     registered: Option<chrono::NaiveDate>,
     award: Option<&'a str>,
     summary: Option<&'a str>,

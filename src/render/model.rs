@@ -178,7 +178,9 @@ pub struct EntryView<'a> {
     pub region_name: Option<&'a str>,
     pub region_slug: Option<&'a str>,
     pub entity: Option<&'static str>,
+    #[serde(serialize_with = "iso_date")]
     pub submitted: Option<NaiveDate>,
+    #[serde(serialize_with = "iso_date")]
     pub registered: Option<NaiveDate>,
     pub award: Option<&'a str>,
     pub status: &'static str,
@@ -229,6 +231,31 @@ impl Serialize for Problems<'_> {
             None => serializer.collect_seq(self.iter()),
         }
     }
+}
+
+/// A date as chrono writes it (`2025-06-20`), spelled out here for the years anyone enters:
+/// chrono's formatting cost more than all the other fields of an entry's view together.
+pub fn iso_date<S: serde::Serializer>(date: &Option<NaiveDate>, s: S) -> Result<S::Ok, S::Error> {
+    let Some(d) = date else {
+        return s.serialize_none();
+    };
+    let (Ok(year @ 0..=9999), month, day) = (u32::try_from(d.year()), d.month(), d.day()) else {
+        return s.collect_str(d);
+    };
+    let digit = |n: u32| b'0' + (n % 10) as u8;
+    let text = [
+        digit(year / 1000),
+        digit(year / 100),
+        digit(year / 10),
+        digit(year),
+        b'-',
+        digit(month / 10),
+        digit(month),
+        b'-',
+        digit(day / 10),
+        digit(day),
+    ];
+    s.serialize_str(std::str::from_utf8(&text).unwrap_or_default())
 }
 
 pub fn root_path(base_url: &str) -> String {
@@ -499,6 +526,29 @@ mod tests {
             tera::Value::from_serializable(&problems.made(&made)),
             tera::Value::from_serializable(&problems)
         );
+    }
+
+    #[test]
+    fn dates_read_as_chrono_writes_them() {
+        #[derive(Serialize)]
+        struct Ours(#[serde(serialize_with = "iso_date")] Option<NaiveDate>);
+        for (y, m, d) in [
+            (2025, 6, 20),
+            (1999, 12, 31),
+            (0, 1, 1),
+            (9999, 12, 31),
+            (10000, 1, 1),
+        ] {
+            let date = NaiveDate::from_ymd_opt(y, m, d).unwrap();
+            let ours = serde_json::to_string(&Ours(Some(date))).unwrap();
+            assert_eq!(ours, serde_json::to_string(&date).unwrap());
+        }
+        let date = NaiveDate::from_ymd_opt(-1, 3, 4).unwrap();
+        assert_eq!(
+            serde_json::to_string(&Ours(Some(date))).unwrap(),
+            serde_json::to_string(&date).unwrap()
+        );
+        assert_eq!(serde_json::to_string(&Ours(None)).unwrap(), "null");
     }
 
     #[test]
