@@ -81,7 +81,7 @@ impl Renderer<'_> {
         let key = match job {
             Job::Entry(i) => {
                 prints.entries[i].hash(&mut hasher);
-                format!("entry/{}", self.site.content.entries[i].id)
+                ["entry/", &self.site.content.entries[i].id].concat()
             }
             Job::Region(i) => {
                 let region = &self.view.regions[i];

@@ -398,7 +398,7 @@ impl<'a> Renderer<'a> {
         };
         vars.insert(
             "path",
-            &format!("{}{}", self.view.root, path.trim_end_matches("index.html")),
+            &[&*self.view.root, path.trim_end_matches("index.html")].concat(),
         );
         // The top folder, as Hugo's `.Section`: the navigation marks where a page belongs with
         // a comparison instead of building and matching prefixes, which was a twentieth of a
@@ -495,7 +495,7 @@ impl<'a> Renderer<'a> {
                 self.page(
                     ctx,
                     "entry.html",
-                    format!("entries/{}/index.html", view.id),
+                    ["entries/", view.id, "/index.html"].concat(),
                     |vars| {
                         vars.insert("entry", &view);
                         vars.insert_value("findings", findings.into());

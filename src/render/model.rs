@@ -308,7 +308,8 @@ impl<'a> EntryView<'a> {
 
 /// The address of entry `id`'s page, under the site's `root` path.
 pub fn entry_url(root: &str, id: &str) -> String {
-    format!("{root}entries/{id}/")
+    // Not `format!`: made for every entry a few times a build, its machinery cost more.
+    [root, "entries/", id, "/"].concat()
 }
 
 fn page_link(root: &str, section: &str, p: &Page) -> Link {
