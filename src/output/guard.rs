@@ -44,12 +44,13 @@ pub struct Guard {
     seen: Option<Seen>,
 }
 
-/// Spans of output a [`Guard`] searched and found nothing in, remembered by a 128-bit digest, a
-/// table per worker thread, newer spans taking the place of older ones. Output is cut into
+/// Spans of output a [`Guard`] searched and found nothing in, remembered by a 64-bit digest
+/// (a new span taken for the one remembered in its slot has odds of 2⁻⁶³ per look), a table per
+/// worker thread, newer spans taking the place of older ones. Output is cut into
 /// lines, and lines not searched before further at `cuts`; only bytes that no private value
 /// holds cut, so that every value lies within one span.
 struct Seen {
-    tables: Box<[Mutex<Vec<u128>>]>,
+    tables: Box<[Mutex<Vec<u64>>]>,
     /// Whether values hold no line break: lines are found fast, and most lines of a page were
     /// on the pages before it.
     lines: bool,
@@ -97,7 +98,7 @@ impl Seen {
         let mut is_new = |span: &[u8]| {
             span.len() > LONGEST_SPAN || {
                 // Never 0, the value of an empty slot.
-                let digest = xxhash_rust::xxh3::xxh3_128(span) | 1;
+                let digest = xxhash_rust::xxh3::xxh3_64(span) | 1;
                 let slot = &mut table[digest as usize & (SEEN_SLOTS - 1)];
                 std::mem::replace(slot, digest) != digest
             }
