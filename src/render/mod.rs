@@ -257,7 +257,7 @@ impl<'a> Renderer<'a> {
             let mut ctx = Context::new();
             ctx.insert("e", &view);
             ctx.insert("show_region", &show_region);
-            ctx.insert("badges", &badges);
+            ctx.insert_value("badges", tera::Value::safe_string(&badges));
             self.tera
                 .render(ROW_TEMPLATE, &ctx)
                 .map(Into::into)
@@ -659,11 +659,12 @@ impl PageVars<'_> {
         self.keys.push(key);
     }
 
-    /// Inserts the rows of a list, already HTML, with room for them in the page. They are
-    /// dropped at once: the context holds its own copy, and a county's list is megabytes.
+    /// Inserts rows, already HTML (so marked safe: a `safe` filter would copy them again), with
+    /// room for them in the page. They are dropped at once: the context holds its own copy, and
+    /// a county's list is megabytes.
     fn insert_rows(&mut self, key: &'static str, rows: String) {
         self.room += rows.len();
-        self.insert(key, &rows);
+        self.insert_value(key, tera::Value::safe_string(&rows));
     }
 }
 
