@@ -11,12 +11,13 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use rayon::prelude::*;
 use serde::Serialize;
+use serde_json::value::RawValue;
 use tera::{Context, Tera};
 
 use crate::content::{Diagnostic, Page, files, relative};
 use crate::rules::Finding;
 use crate::{Error, Site};
-use model::{EntryView, FindingValues, SiteView, guide_url};
+use model::{EntryView, FindingValues, JsonProblems, SiteView, guide_url};
 
 /// One file of the output: its path under the output folder (`/` separators) and its bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -567,6 +568,7 @@ impl<'a> Renderer<'a> {
         raw(out, b",\"rules\":")?;
         serde_json::to_writer(&mut *out, &self.view.rules)?;
         raw(out, b",\"entries\":[")?;
+        let mut problems = JsonProblems::default();
         for i in 0..self.entry_count() {
             if i > 0 {
                 raw(out, b",")?;
@@ -575,12 +577,13 @@ impl<'a> Renderer<'a> {
                 Some(f) => {
                     let record = kept(Some(&f.records[i]), || {
                         let mut record = Vec::new();
-                        self.write_record(&mut record, i).map(|()| record.into())
+                        self.write_record(&mut record, &mut problems, i)
+                            .map(|()| record.into())
                     })?;
                     raw(out, &record)?;
                 }
                 // Nothing kept: straight into the file, no copy per entry.
-                None => self.write_record(&mut *out, i)?,
+                None => self.write_record(&mut *out, &mut problems, i)?,
             }
         }
         raw(out, b"]}")
@@ -588,7 +591,12 @@ impl<'a> Renderer<'a> {
 
     /// Entry `i`'s record in `data/entries.json`: its public fields, overall status and the
     /// rules it does not pass (every other rule passes).
-    fn write_record(&self, out: impl Write, i: usize) -> serde_json::Result<()> {
+    fn write_record(
+        &self,
+        out: impl Write,
+        problems: &mut JsonProblems,
+        i: usize,
+    ) -> serde_json::Result<()> {
         let v = &self.entry(i);
         let record = JsonEntry {
             id: v.id,
@@ -604,15 +612,16 @@ impl<'a> Renderer<'a> {
             award: v.award,
             summary: self.site.content.entries[i].fields.summary.as_deref(),
             status: v.status,
-            problems: v
-                .problems
-                .iter()
-                .map(|p| JsonProblem {
-                    rule: p.rule,
-                    status: p.status,
-                    message: p.message,
-                })
-                .collect(),
+            problems: Vec::new(),
+        };
+        let made: Vec<Arc<RawValue>> = v
+            .problems
+            .findings()
+            .map(|f| problems.get(f))
+            .collect::<Result<_, _>>()?;
+        let record = JsonEntry {
+            problems: made.iter().map(|p| &**p).collect(),
+            ..record
         };
         serde_json::to_writer(out, &record)
     }
@@ -693,14 +702,7 @@ struct JsonEntry<'a> {
     award: Option<&'a str>,
     summary: Option<&'a str>,
     status: &'a str,
-    problems: Vec<JsonProblem<'a>>,
-}
-
-#[derive(Serialize)]
-struct JsonProblem<'a> {
-    rule: &'a str,
-    status: &'a str,
-    message: &'a str,
+    problems: Vec<&'a RawValue>,
 }
 
 /// A notice or guide page as templates see it.

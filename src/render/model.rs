@@ -2,10 +2,12 @@
 //! place in these types, so no template can print them.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use chrono::{Datelike, NaiveDate};
 use rustc_hash::FxHashMap;
 use serde::Serialize;
+use serde_json::value::RawValue;
 
 use crate::Site;
 use crate::config::Region;
@@ -159,6 +161,43 @@ impl FindingValues {
                 badge: None,
             })
     }
+}
+
+/// Each different problem's record in `entries.json`, written once: the same few hundred
+/// findings recur over all entries. Like [`FindingValues`], it starts over past
+/// [`MOST_FINDINGS`].
+#[derive(Default)]
+pub struct JsonProblems(FxHashMap<(&'static str, Status, Text), Arc<RawValue>>);
+
+impl JsonProblems {
+    pub fn get(&mut self, f: &Finding) -> serde_json::Result<Arc<RawValue>> {
+        if self.0.len() >= MOST_FINDINGS {
+            self.0.clear();
+        }
+        use std::collections::hash_map::Entry as Slot;
+        Ok(
+            match self.0.entry((f.rule.id, f.status, f.message.clone())) {
+                Slot::Occupied(made) => Arc::clone(made.get()),
+                Slot::Vacant(slot) => {
+                    let p = FindingView::new(f);
+                    let record = JsonProblem {
+                        rule: p.rule,
+                        status: p.status,
+                        message: p.message,
+                    };
+                    Arc::clone(slot.insert(serde_json::value::to_raw_value(&record)?.into()))
+                }
+            },
+        )
+    }
+}
+
+/// One rule an entry does not pass, in `entries.json`.
+#[derive(Serialize)]
+struct JsonProblem<'a> {
+    rule: &'a str,
+    status: &'a str,
+    message: &'a str,
 }
 
 /// The public face of one entry: the public fields of SPEC and the verdicts, nothing else. It
@@ -555,7 +594,7 @@ mod tests {
     #[test]
     fn findings_said_of_one_entry_each_do_not_pile_up() {
         let rule = RuleRef::all().next().unwrap();
-        let mut values = FindingValues::default();
+        let (mut values, mut json) = (FindingValues::default(), JsonProblems::default());
         for n in 0..3 * MOST_FINDINGS {
             let f = Finding {
                 rule,
@@ -569,6 +608,14 @@ mod tests {
                 tera::Value::from_serializable(&FindingView::new(&f))
             );
             assert!(values.0.len() <= MOST_FINDINGS);
+            let record = json.get(&f).unwrap();
+            let v = FindingView::new(&f);
+            let expected = format!(
+                r#"{{"rule":"{}","status":"{}","message":"与 e{n} 重复"}}"#,
+                v.rule, v.status
+            );
+            assert_eq!(record.get(), expected);
+            assert!(json.0.len() <= MOST_FINDINGS);
         }
     }
 }
