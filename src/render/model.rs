@@ -2,6 +2,7 @@
 //! place in these types, so no template can print them.
 
 use std::collections::BTreeMap;
+use std::collections::hash_map::Entry as Slot;
 use std::sync::Arc;
 
 use chrono::{Datelike, NaiveDate};
@@ -174,21 +175,19 @@ impl JsonProblems {
         if self.0.len() >= MOST_FINDINGS {
             self.0.clear();
         }
-        use std::collections::hash_map::Entry as Slot;
-        Ok(
-            match self.0.entry((f.rule.id, f.status, f.message.clone())) {
-                Slot::Occupied(made) => Arc::clone(made.get()),
-                Slot::Vacant(slot) => {
-                    let p = FindingView::new(f);
-                    let record = JsonProblem {
-                        rule: p.rule,
-                        status: p.status,
-                        message: p.message,
-                    };
-                    Arc::clone(slot.insert(serde_json::value::to_raw_value(&record)?.into()))
-                }
-            },
-        )
+        let made = match self.0.entry((f.rule.id, f.status, f.message.clone())) {
+            Slot::Occupied(made) => made.into_mut(),
+            Slot::Vacant(slot) => {
+                let p = FindingView::new(f);
+                let record = JsonProblem {
+                    rule: p.rule,
+                    status: p.status,
+                    message: p.message,
+                };
+                slot.insert(serde_json::value::to_raw_value(&record)?.into())
+            }
+        };
+        Ok(Arc::clone(made))
     }
 }
 
