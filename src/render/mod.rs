@@ -598,6 +598,11 @@ impl<'a> Renderer<'a> {
         i: usize,
     ) -> serde_json::Result<()> {
         let v = &self.entry(i);
+        let problems: Vec<Arc<RawValue>> = v
+            .problems
+            .findings()
+            .map(|f| problems.get(f))
+            .collect::<Result<_, _>>()?;
         let record = JsonEntry {
             id: v.id,
             project: v.project,
@@ -612,16 +617,7 @@ impl<'a> Renderer<'a> {
             award: v.award,
             summary: self.site.content.entries[i].fields.summary.as_deref(),
             status: v.status,
-            problems: Vec::new(),
-        };
-        let made: Vec<Arc<RawValue>> = v
-            .problems
-            .findings()
-            .map(|f| problems.get(f))
-            .collect::<Result<_, _>>()?;
-        let record = JsonEntry {
-            problems: made.iter().map(|p| &**p).collect(),
-            ..record
+            problems: problems.iter().map(|p| &**p).collect(),
         };
         serde_json::to_writer(out, &record)
     }

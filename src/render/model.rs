@@ -131,10 +131,43 @@ impl<'a> FindingView<'a> {
     }
 }
 
-/// Findings as templates use them, each made once and then shared: a contest says a few hundred
-/// different things of its entries, and each entry's page lists every rule's finding.
-#[derive(Default)]
-pub struct FindingValues(FxHashMap<(&'static str, Status, Text), FindingValue>);
+/// What is made of each different finding (rule, verdict and message), made once and then
+/// reused: a contest says a few hundred different things of its entries, and each entry's page
+/// lists every rule's finding. It starts over past [`MOST_FINDINGS`].
+pub struct ByFinding<V>(FxHashMap<(&'static str, Status, Text), V>);
+
+/// How many findings a [`ByFinding`] holds at most: the common ones come back at once after it
+/// starts over, and those said of one entry only (naming another entry, say) cannot fill the
+/// memory of a large site.
+const MOST_FINDINGS: usize = 1 << 10;
+
+impl<V> Default for ByFinding<V> {
+    fn default() -> Self {
+        ByFinding(FxHashMap::default())
+    }
+}
+
+impl<V> ByFinding<V> {
+    /// What was made of `f`, made now with `make` if it was not.
+    fn get_or_make<E>(
+        &mut self,
+        f: &Finding,
+        make: impl FnOnce() -> Result<V, E>,
+    ) -> Result<&mut V, E> {
+        if self.0.len() >= MOST_FINDINGS {
+            self.0.clear();
+        }
+        Ok(
+            match self.0.entry((f.rule.id, f.status, f.message.clone())) {
+                Slot::Occupied(made) => made.into_mut(),
+                Slot::Vacant(slot) => slot.insert(make()?),
+            },
+        )
+    }
+}
+
+/// Findings as templates use them.
+pub type FindingValues = ByFinding<FindingValue>;
 
 /// One finding as a template value (a [`FindingView`]), and its fragments once rendered: its
 /// row of an entry's table of checks, its badge in lists.
@@ -144,49 +177,33 @@ pub struct FindingValue {
     pub badge: Option<String>,
 }
 
-/// How many findings [`FindingValues`] holds at most: the common ones come back at once after
-/// it starts over, and those said of one entry only (naming another entry, say) cannot fill
-/// the memory of a large site.
-const MOST_FINDINGS: usize = 1 << 10;
-
 impl FindingValues {
     pub fn get(&mut self, f: &Finding) -> &mut FindingValue {
-        if self.0.len() >= MOST_FINDINGS {
-            self.0.clear();
-        }
-        self.0
-            .entry((f.rule.id, f.status, f.message.clone()))
-            .or_insert_with(|| FindingValue {
+        let Ok(made) = self.get_or_make(f, || {
+            Ok::<_, std::convert::Infallible>(FindingValue {
                 value: tera::Value::from_serializable(&FindingView::new(f)),
                 row: None,
                 badge: None,
             })
+        });
+        made
     }
 }
 
-/// Each different problem's record in `entries.json`, written once: the same few hundred
-/// findings recur over all entries. Like [`FindingValues`], it starts over past
-/// [`MOST_FINDINGS`].
-#[derive(Default)]
-pub struct JsonProblems(FxHashMap<(&'static str, Status, Text), Arc<RawValue>>);
+/// The problems' records in `entries.json`.
+pub type JsonProblems = ByFinding<Arc<RawValue>>;
 
 impl JsonProblems {
     pub fn get(&mut self, f: &Finding) -> serde_json::Result<Arc<RawValue>> {
-        if self.0.len() >= MOST_FINDINGS {
-            self.0.clear();
-        }
-        let made = match self.0.entry((f.rule.id, f.status, f.message.clone())) {
-            Slot::Occupied(made) => made.into_mut(),
-            Slot::Vacant(slot) => {
-                let p = FindingView::new(f);
-                let record = JsonProblem {
-                    rule: p.rule,
-                    status: p.status,
-                    message: p.message,
-                };
-                slot.insert(serde_json::value::to_raw_value(&record)?.into())
-            }
-        };
+        let made = self.get_or_make(f, || {
+            let p = FindingView::new(f);
+            let record = JsonProblem {
+                rule: p.rule,
+                status: p.status,
+                message: p.message,
+            };
+            serde_json::value::to_raw_value(&record).map(Arc::from)
+        })?;
         Ok(Arc::clone(made))
     }
 }
