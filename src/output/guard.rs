@@ -109,12 +109,10 @@ impl Seen {
             Some(last) if last.end + 1 == span.start => last.end = span.end,
             _ => out.push(span),
         };
-        let line_ends: Box<dyn Iterator<Item = usize>> = match self.lines {
-            true => Box::new(memchr::memchr_iter(b'\n', bytes)),
-            false => Box::new(std::iter::empty()),
-        };
+        // Without lines, the whole of `bytes` is one.
+        let lines = if self.lines { bytes } else { &[] };
         let mut start = 0;
-        for end in line_ends.chain([bytes.len()]) {
+        for end in memchr::memchr_iter(b'\n', lines).chain([bytes.len()]) {
             let line = &bytes[start..end];
             if line.len() >= self.shortest && is_new(line) {
                 match self.cuts {
@@ -182,18 +180,12 @@ impl Guard {
                 owners[m.pattern().as_usize()] = None;
             }
         }
-        let longest = patterns
-            .iter()
-            .zip(&owners)
-            .filter(|(_, owner)| owner.is_some())
-            .map(|((p, _), _)| p.len())
-            .max()
-            .unwrap_or(0);
         let private = patterns
             .iter()
             .zip(&owners)
             .filter(|(_, owner)| owner.is_some())
             .map(|((p, _), _)| &**p);
+        let longest = private.clone().map(str::len).max().unwrap_or(0);
         let seen = Seen::new(private);
         Ok(Guard {
             // Nothing to search for when every value is public.
