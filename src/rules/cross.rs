@@ -89,10 +89,13 @@ struct PastAward<'a> {
 /// The rules' view of the whole contest.
 pub struct Context<'a> {
     pub contest: &'a Contest,
-    /// For each core member (folded) named by more than one entry, the ids of those entries.
-    /// The links of an entry are gathered when it is judged: kept for every entry at once, they
-    /// were most of the memory of a large site.
-    shared_members: HashMap<&'a str, Vec<&'a str>>,
+    /// The ids of the entries, sorted: `shared_members` names entries by their rank here, which
+    /// sorts and compares faster than the id.
+    ids: Vec<&'a str>,
+    /// For each core member (folded) named by more than one entry, the ranks of those entries'
+    /// ids, in order. The links of an entry are gathered when it is judged: kept for every entry
+    /// at once, they were most of the memory of a large site.
+    shared_members: HashMap<&'a str, Vec<u32>>,
     /// Entries of the same applicant with the same or a similar project (六(三)).
     pub duplicates: HashMap<&'a str, Vec<(&'a str, Likeness)>>,
     past_by_applicant: HashMap<String, Vec<PastAward<'a>>>,
@@ -146,12 +149,18 @@ impl<'a> Context<'a> {
                     project: fold_loose(&w.project),
                 });
         }
+        let mut ids: Vec<&str> = entries.iter().map(|e| e.id.as_str()).collect();
+        // Entries usually come sorted by id: checking is cheaper than sorting.
+        if !ids.is_sorted() {
+            ids.par_sort_unstable();
+        }
         let (shared_members, duplicates) = rayon::join(
-            || shared_members(entries, needed),
+            || shared_members(entries, &ids, needed),
             || duplicates(entries, needed),
         );
         Context {
             contest,
+            ids,
             shared_members,
             duplicates,
             past_by_applicant,
@@ -161,17 +170,21 @@ impl<'a> Context<'a> {
     /// The other entries that share a core member with `entry` (六(二)1(2)), and the members.
     pub fn team_overlaps(&self, entry: &'a Entry) -> Links<'a> {
         let mut links = Links::default();
+        let mut others: Vec<u32> = Vec::new();
         for person in &entry.keys().team {
-            if let Some((person, ids)) = self.shared_members.get_key_value(person.as_str()) {
-                links
-                    .others
-                    .extend(ids.iter().filter(|id| **id != entry.id));
+            if let Some((person, ranks)) = self.shared_members.get_key_value(person.as_str()) {
+                others.extend(ranks);
                 links.why.push(person);
             }
         }
         // Two entries that share several members are linked once.
-        links.others.sort_unstable();
-        links.others.dedup();
+        others.sort_unstable();
+        others.dedup();
+        links.others = others
+            .into_iter()
+            .map(|rank| self.ids[rank as usize])
+            .filter(|id| *id != entry.id)
+            .collect();
         links
     }
 
@@ -194,18 +207,24 @@ impl<'a> Context<'a> {
     }
 }
 
+/// See [`Context::shared_members`]; `ids` are those of `entries`, sorted.
 fn shared_members<'a>(
     entries: &'a [Arc<Entry>],
+    ids: &[&str],
     needed: Option<&Concerned>,
-) -> HashMap<&'a str, Vec<&'a str>> {
-    let mut named: Vec<(&str, &str)> = entries
+) -> HashMap<&'a str, Vec<u32>> {
+    let rank = |id: &str| ids.binary_search(&id).unwrap_or_else(|at| at) as u32;
+    let mut named: Vec<(&str, u32)> = entries
         .iter()
-        .flat_map(|e| e.keys().team.iter().map(|n| (n.as_str(), e.id.as_str())))
+        .flat_map(|e| {
+            let r = rank(&e.id);
+            e.keys().team.iter().map(move |n| (n.as_str(), r))
+        })
         .filter(|(n, _)| needed.is_none_or(|c| c.members.contains(n)))
         .collect();
     groups(&mut named)
-        .filter(|ids| ids.len() > 1)
-        .map(|ids| (ids[0].0, ids.iter().map(|(_, id)| *id).collect()))
+        .filter(|ranks| ranks.len() > 1)
+        .map(|ranks| (ranks[0].0, ranks.iter().map(|(_, r)| *r).collect()))
         .collect()
 }
 
