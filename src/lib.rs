@@ -104,56 +104,16 @@ pub fn build(site: &Site, out_dir: &Path) -> Result<output::WriteStats, Error> {
     output::check_output_dir(&site.root, out_dir)?;
     let theme = render::templates::load(&site.root, &site.config.theme).map_err(Error::Content)?;
     let renderer = render::Renderer::new(site, &theme.tera);
-    let prints = renderer.fingerprints(theme.digest);
-    let mut guard = output::guard::BuildGuard::new(site);
     let mut writer = output::Writer::begin(out_dir)?;
-    // Which pages must be made again is known before any is rendered, so that a rebuild renders
-    // the few it needs together, in parallel.
-    let keyed: Vec<(render::Job, String, u64, bool)> = renderer
-        .all_jobs()
-        .into_par_iter()
-        .map(|job| {
-            let (key, print) = renderer.fingerprint(&prints, job);
-            let unchanged = writer.is_unchanged(&key, print);
-            (job, key, print, unchanged)
-        })
-        .collect();
-    let mut todo = Vec::new();
-    for (job, key, print, unchanged) in keyed {
-        if unchanged {
-            writer.keep(&key);
-        } else {
-            todo.push((job, key, print));
-        }
-    }
-    // `entries.json` grows with every entry: it goes straight to disk, never whole in memory, on
-    // a thread of its own while the batches render.
-    let json = match todo
-        .iter()
-        .position(|(job, _, _)| *job == render::Job::Json)
-    {
-        Some(i) => {
-            let (_, key, print) = todo.remove(i);
-            Some((key, print, writer.stream(render::JSON_PATH)?))
-        }
-        None => None,
-    };
+    let guard = output::guard::BuildGuard::new(site, writer.is_new());
     std::thread::scope(|scope| {
-        let writing = json.as_ref().map(|(_, _, streamed)| {
-            scope.spawn(|| streamed.write(|mut out| Ok(renderer.write_json(&mut out)?)))
-        });
-        let rendered = render_batches(&renderer, &mut writer, &mut guard, todo);
-        // Waited for even when a batch failed: what it wrote aside goes with the folder aside.
-        let written = writing.map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
-        rendered?;
-        if let (Some((key, print, streamed)), Some(written)) = (&json, written) {
-            written?;
-            let (path, change) = writer.adopt(key.clone(), *print, streamed)?;
-            if let Some(changed) = change {
-                guard.check_written(render::JSON_PATH, &path, changed)?;
-            }
-        }
-        Ok::<(), Error>(())
+        // Into a new output folder every byte is checked: the full searcher is made at once, on
+        // a thread of its own, beside the fingerprints, the list of every entry and the first
+        // pages (whose checks wait for it).
+        let preparing = writer.is_new().then(|| scope.spawn(|| guard.prepare()));
+        let written = write_pages(&renderer, theme.digest, &mut writer, &guard);
+        let prepared = preparing.map(joined);
+        written.and(prepared.unwrap_or(Ok(())))
     })?;
     let mut statics = Vec::new();
     for file in render::static_files(&site.root, &site.config.theme)? {
@@ -173,27 +133,86 @@ pub fn build(site: &Site, out_dir: &Path) -> Result<output::WriteStats, Error> {
     writer.finish()
 }
 
+/// Renders the pages that changed since the last build (`theme` is the theme's digest) and hands
+/// them, checked by `guard`, to `writer`.
+fn write_pages(
+    renderer: &render::Renderer,
+    theme: u64,
+    writer: &mut output::Writer,
+    guard: &output::guard::BuildGuard,
+) -> Result<(), Error> {
+    let prints = renderer.fingerprints(theme);
+    // Which pages must be made again is known before any is rendered, so that a rebuild renders
+    // the few it needs together, in parallel.
+    let keyed: Vec<(render::Job, String, u64, bool)> = renderer
+        .all_jobs()
+        .into_par_iter()
+        .map(|job| {
+            let (key, print) = renderer.fingerprint(&prints, job);
+            let unchanged = writer.is_unchanged(&key, print);
+            (job, key, print, unchanged)
+        })
+        .collect();
+    let mut todo = Vec::new();
+    for (job, key, print, unchanged) in keyed {
+        if unchanged {
+            writer.keep(&key);
+        } else {
+            todo.push((job, key, print));
+        }
+    }
+    // `entries.json` grows with every entry: it goes straight to disk, never whole in memory, and
+    // is written, compared and checked on a thread of its own while the batches render.
+    let json = match todo
+        .iter()
+        .position(|(job, _, _)| *job == render::Job::Json)
+    {
+        Some(i) => {
+            let (_, key, print) = todo.remove(i);
+            Some((key, print, writer.stream(render::JSON_PATH)?))
+        }
+        None => None,
+    };
+    std::thread::scope(|scope| {
+        let listing = json.as_ref().map(|(_, _, streamed)| {
+            scope.spawn(|| -> Result<output::Change, Error> {
+                streamed.write(|mut out| Ok(renderer.write_json(&mut out)?))?;
+                let change = streamed.change()?;
+                if let Some(changed) = &change {
+                    guard.check_written(render::JSON_PATH, streamed.written(), changed.clone())?;
+                }
+                Ok(change)
+            })
+        });
+        let rendered = render_batches(renderer, writer, guard, todo);
+        // Waited for even when a batch failed: what it wrote aside goes with the folder aside.
+        let listed = listing.map(joined);
+        rendered?;
+        if let (Some((key, print, streamed)), Some(change)) = (&json, listed) {
+            writer.adopt(key.clone(), *print, streamed, &change?)?;
+        }
+        Ok(())
+    })
+}
+
+/// What the thread `handle` returned; its panic goes on in the caller.
+fn joined<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    handle
+        .join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+}
+
 /// Renders, checks and hands over the pages of `todo` (each with its key and fingerprint) a batch
 /// at a time, so that memory does not grow with the number of entries.
 fn render_batches(
     renderer: &render::Renderer,
     writer: &mut output::Writer,
-    guard: &mut output::guard::BuildGuard,
+    guard: &output::guard::BuildGuard,
     todo: Vec<(render::Job, String, u64)>,
 ) -> Result<(), Error> {
-    // Into a new folder every byte is checked with the full searcher: it is made while the first
-    // batch renders.
-    let mut prepare = writer.is_new();
     for batch in batches(todo, |(job, _, _)| renderer.weight(*job)) {
         let jobs: Vec<render::Job> = batch.iter().map(|(job, _, _)| *job).collect();
-        let rendered = if std::mem::take(&mut prepare) {
-            let (rendered, prepared) =
-                rayon::join(|| renderer.render_each(&jobs), || guard.prepare());
-            prepared?;
-            rendered?
-        } else {
-            renderer.render_each(&jobs)?
-        };
+        let rendered = renderer.render_each(&jobs)?;
         for ((_, key, print), files) in batch.into_iter().zip(&rendered) {
             writer.record(key, print, files);
         }

@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::ops::Range;
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use rayon::prelude::*;
@@ -373,30 +373,41 @@ const FEW_BYTES: usize = 256 << 10;
 /// holds. While they are few (a rebuild after a small change) they are queued, and
 /// [`BuildGuard::finish`] cuts them into pieces as long as the private values and looks every
 /// value up among them, in one pass over all values; past that the full searcher is built, on
-/// first use, and checks at once.
+/// first use, and checks at once. Its methods take `&self`: the pages and the list of every
+/// entry are checked on different threads at once.
 pub struct BuildGuard<'s> {
     site: &'s Site,
     /// The byte lengths private values have, shortest first; found on first use.
-    lengths: Option<Vec<usize>>,
-    searcher: Option<Guard>,
-    /// Changed bytes (widened) waiting for `finish`, by file.
-    queued: Vec<(String, Vec<u8>)>,
-    queued_bytes: usize,
+    lengths: OnceLock<Vec<usize>>,
+    /// The full searcher, made on first use (other threads that need it meanwhile wait), or why
+    /// it could not be made.
+    searcher: OnceLock<Result<Guard, String>>,
+    /// Whether every byte is new (the output folder is): nothing is queued, the full searcher
+    /// checks everything.
+    all_new: bool,
+    queue: Mutex<Queue>,
+}
+
+/// Changed bytes (widened) waiting for [`BuildGuard::finish`], by file.
+#[derive(Default)]
+struct Queue {
+    files: Vec<(String, Vec<u8>)>,
+    bytes: usize,
 }
 
 impl<'s> BuildGuard<'s> {
-    pub fn new(site: &'s Site) -> BuildGuard<'s> {
+    pub fn new(site: &'s Site, all_new: bool) -> BuildGuard<'s> {
         BuildGuard {
             site,
-            lengths: None,
-            searcher: None,
-            queued: Vec::new(),
-            queued_bytes: 0,
+            lengths: OnceLock::new(),
+            searcher: OnceLock::new(),
+            all_new,
+            queue: Mutex::default(),
         }
     }
 
     /// Fails when the changed bytes of `files` (see [`Change`]) hold a private value.
-    pub fn check(&mut self, files: &[OutputFile], changes: &[Change]) -> Result<(), Error> {
+    pub fn check(&self, files: &[OutputFile], changes: &[Change]) -> Result<(), Error> {
         let changed: Vec<(&OutputFile, &Range<usize>)> = files
             .iter()
             .zip(changes)
@@ -406,16 +417,17 @@ impl<'s> BuildGuard<'s> {
         if total == 0 {
             return Ok(());
         }
-        if self.searcher.is_none() && total <= FEW_BYTES {
+        if !self.all_new && self.searcher.get().is_none() && total <= FEW_BYTES {
             let longest = self.longest();
+            let mut queue = self.queue();
             for (f, r) in &changed {
                 let window = &f.bytes[widen(r, longest, f.bytes.len())];
-                self.queued_bytes += window.len();
-                self.queued.push((f.path.clone(), window.to_vec()));
+                queue.bytes += window.len();
+                queue.files.push((f.path.clone(), window.to_vec()));
             }
             // Queued bytes stay few: past the limit they are checked now.
-            return if self.queued_bytes > FEW_BYTES {
-                self.finish()
+            return if queue.bytes > FEW_BYTES {
+                self.check_queued(std::mem::take(&mut *queue))
             } else {
                 Ok(())
             };
@@ -434,7 +446,7 @@ impl<'s> BuildGuard<'s> {
     /// Like [`BuildGuard::check`], for the `changed` bytes of the file `path` written at
     /// `written` (see [`crate::output::Writer::stream`]), read a piece at a time.
     pub fn check_written(
-        &mut self,
+        &self,
         path: &str,
         written: &Path,
         changed: Range<usize>,
@@ -443,7 +455,7 @@ impl<'s> BuildGuard<'s> {
     }
 
     fn check_in_pieces(
-        &mut self,
+        &self,
         path: &str,
         written: &Path,
         changed: Range<usize>,
@@ -477,25 +489,39 @@ impl<'s> BuildGuard<'s> {
     }
 
     /// Makes the full searcher now, for a build that will check many bytes (into a new output
-    /// folder, every byte is new): made beside the first pages' rendering, it costs less time.
-    pub fn prepare(&mut self) -> Result<(), Error> {
+    /// folder, every byte is new): made on a thread of its own beside the first steps of the
+    /// build, it costs less time.
+    pub fn prepare(&self) -> Result<(), Error> {
         self.searcher().map(drop)
     }
 
     /// The full searcher, made on first use.
-    fn searcher(&mut self) -> Result<&Guard, Error> {
-        let searcher = match self.searcher.take() {
-            Some(g) => g,
-            None => Guard::new(self.site)?,
-        };
-        Ok(self.searcher.insert(searcher))
+    fn searcher(&self) -> Result<&Guard, Error> {
+        self.searcher
+            .get_or_init(|| {
+                Guard::new(self.site).map_err(|e| match e {
+                    Error::Guard(why) => why,
+                    other => other.to_string(),
+                })
+            })
+            .as_ref()
+            .map_err(|why| Error::Guard(why.clone()))
+    }
+
+    fn queue(&self) -> std::sync::MutexGuard<'_, Queue> {
+        // A thread that panicked holding the queue fails the build anyway.
+        self.queue.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Fails when the queued bytes hold a private value; the queue is empty afterwards. Call it
     /// once all files were checked.
-    pub fn finish(&mut self) -> Result<(), Error> {
-        let queued = std::mem::take(&mut self.queued);
-        self.queued_bytes = 0;
+    pub fn finish(&self) -> Result<(), Error> {
+        let queued = std::mem::take(&mut *self.queue());
+        self.check_queued(queued)
+    }
+
+    fn check_queued(&self, queued: Queue) -> Result<(), Error> {
+        let queued = queued.files;
         if queued.is_empty() {
             return Ok(());
         }
@@ -545,16 +571,16 @@ impl<'s> BuildGuard<'s> {
 
     /// The longest private value, in bytes (the searcher's, once it is made: public values
     /// aside).
-    fn longest(&mut self) -> usize {
-        match &self.searcher {
-            Some(searcher) => searcher.longest,
-            None => self.lengths().last().copied().unwrap_or(0),
+    fn longest(&self) -> usize {
+        match self.searcher.get() {
+            Some(Ok(searcher)) => searcher.longest,
+            _ => self.lengths().last().copied().unwrap_or(0),
         }
     }
 
-    fn lengths(&mut self) -> &[usize] {
+    fn lengths(&self) -> &[usize] {
         let entries = &self.site.content.entries;
-        self.lengths.get_or_insert_with(|| {
+        self.lengths.get_or_init(|| {
             let lengths = entries
                 .par_iter()
                 .fold(BTreeSet::new, |mut lengths, e| {
@@ -718,15 +744,38 @@ mod tests {
     /// The first check sees a few bytes (looked up in a set of them), the second many (the searcher).
     fn leaks_both_ways(file: &OutputFile, change: Range<usize>) -> [Result<(), Error>; 2] {
         let site = site();
-        let mut guard = BuildGuard::new(&site);
+        let guard = BuildGuard::new(&site, false);
         let few = guard
             .check(std::slice::from_ref(file), &[Some(change.clone())])
             .and_then(|()| guard.finish());
         let filler = page(&"x".repeat(FEW_BYTES + 1));
         let files = [filler, file.clone()];
         let many = guard.check(&files, &[Some(0..files[0].bytes.len()), Some(change)]);
-        assert!(guard.searcher.is_some());
+        assert!(guard.searcher.get().is_some());
         [few, many]
+    }
+
+    #[test]
+    fn a_guard_of_a_new_folder_queues_nothing_and_checks_from_two_threads_at_once() {
+        let site = site();
+        let guard = BuildGuard::new(&site, true);
+        let clean = page("<p>公开项目</p>");
+        let leaking = page("<p>电话 13903540037</p>");
+        // A few bytes, which a guard of changes would queue for `finish`, fail at once.
+        let check = |file: &OutputFile| {
+            guard.check(std::slice::from_ref(file), &[Some(0..file.bytes.len())])
+        };
+        let (a, b) = std::thread::scope(|scope| {
+            let a = scope.spawn(|| check(&leaking));
+            let b = scope.spawn(|| check(&clean));
+            (a.join().unwrap(), b.join().unwrap())
+        });
+        let Err(Error::Privacy(leaks)) = a else {
+            panic!("not found at once: {a:?}");
+        };
+        assert_eq!(leaks[0].field, "phone");
+        b.unwrap();
+        assert!(guard.queue().files.is_empty());
     }
 
     #[test]
@@ -744,7 +793,7 @@ mod tests {
         let site = site();
         let at = piece - 2;
         for prepared in [false, true] {
-            let mut guard = BuildGuard::new(&site);
+            let guard = BuildGuard::new(&site, false);
             if prepared {
                 guard.prepare().unwrap();
             }
@@ -757,7 +806,7 @@ mod tests {
             assert_eq!(leaks[0].file, "data/entries.json");
             assert_eq!(leaks[0].field, "phone");
             // The bytes after the value hold nothing private.
-            let mut guard = BuildGuard::new(&site);
+            let guard = BuildGuard::new(&site, false);
             if prepared {
                 guard.prepare().unwrap();
             }
@@ -768,7 +817,7 @@ mod tests {
                 .unwrap();
         }
         // The whole file, piece after piece.
-        let mut guard = BuildGuard::new(&site);
+        let guard = BuildGuard::new(&site, false);
         guard.prepare().unwrap();
         let whole = guard.check_in_pieces("data/entries.json", &written, 0..text.len(), piece);
         assert!(matches!(whole, Err(Error::Privacy(_))), "{whole:?}");

@@ -340,40 +340,33 @@ impl Writer {
     }
 
     /// Where file `path` goes in the folder aside when it is too large to hold in memory (the
-    /// list of every entry): write it with [`Streamed::write`] (on another thread while batches
-    /// go on, if need be), then hand it over with [`Writer::adopt`].
+    /// list of every entry): write it with [`Streamed::write`] and learn how it differs with
+    /// [`Streamed::change`] (on another thread while batches go on, if need be), then hand it
+    /// over with [`Writer::adopt`].
     pub fn stream(&self, path: &str) -> Result<Streamed, Error> {
         Ok(Streamed {
             path: path.to_owned(),
             written: target(&self.aside, path)?,
+            replaces: match self.filler {
+                Some(_) => None,
+                None => Some(target(&self.out_dir, path)?),
+            },
         })
     }
 
-    /// Takes the file `streamed` wrote, as the one file of page `key` (fingerprint `print`). Like
-    /// the files [`Writer::add`] takes, it reaches the output folder in `finish` if its bytes
-    /// changed. Returns where it was written and how it differs (see [`Change`]), for the
-    /// privacy guard.
+    /// Takes the file `streamed` wrote, as the one file of page `key` (fingerprint `print`), with
+    /// its [`Streamed::change`]. Like the files [`Writer::add`] takes, it reaches the output
+    /// folder in `finish` if its bytes changed.
     pub fn adopt(
         &mut self,
         key: String,
         print: u64,
         streamed: &Streamed,
-    ) -> Result<(PathBuf, Change), Error> {
+        change: &Change,
+    ) -> Result<(), Error> {
         let (path, written) = (&streamed.path, &streamed.written);
-        let mut new = OnDisk::open(written).ok_or_else(|| {
-            io(written)(std::io::Error::new(
-                std::io::ErrorKind::NotFound,
-                "the file just written is gone",
-            ))
-        })?;
-        let len = new.len;
-        let change = if self.filler.is_some() {
-            Some(0..len)
-        } else {
-            compare_blocks(&target(&self.out_dir, path)?, &mut new)
-        };
-        drop(new);
-        match &change {
+        let len = fs::metadata(written).map_err(io(written))?.len();
+        match change {
             None => {
                 fs::remove_file(written).map_err(io(written))?;
                 self.unchanged += 1;
@@ -384,9 +377,8 @@ impl Writer {
             Some(_) => {}
         }
         self.targets.push(path.clone());
-        self.manifest
-            .record(key, print, vec![(path.clone(), len as u64)]);
-        Ok((written.clone(), change))
+        self.manifest.record(key, print, vec![(path.clone(), len)]);
+        Ok(())
     }
 
     /// Whether page `key` of the last build had fingerprint `print` and its files are intact.
@@ -493,6 +485,8 @@ impl Drop for Writer {
 pub struct Streamed {
     path: String,
     written: PathBuf,
+    /// The file of the output folder it would replace; none when that folder is new.
+    replaces: Option<PathBuf>,
 }
 
 impl Streamed {
@@ -510,6 +504,26 @@ impl Streamed {
         fill(&mut buffered)
             .and_then(|()| buffered.flush())
             .map_err(io(written))
+    }
+
+    /// Where the file was written (in the folder aside).
+    pub fn written(&self) -> &Path {
+        &self.written
+    }
+
+    /// How the file written differs from the one it would replace (see [`Change`]).
+    pub fn change(&self) -> Result<Change, Error> {
+        let written = &self.written;
+        let mut new = OnDisk::open(written).ok_or_else(|| {
+            io(written)(std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                "the file just written is gone",
+            ))
+        })?;
+        Ok(match &self.replaces {
+            None => Some(0..new.len),
+            Some(old) => compare_blocks(old, &mut new),
+        })
     }
 }
 
@@ -843,7 +857,9 @@ mod tests {
         let stream = |writer: &mut Writer, text: &'static str| {
             let streamed = writer.stream("data/all.json").unwrap();
             streamed.write(|w| w.write_all(text.as_bytes())).unwrap();
-            writer.adopt("json".into(), 1, &streamed).unwrap()
+            let change = streamed.change().unwrap();
+            writer.adopt("json".into(), 1, &streamed, &change).unwrap();
+            (streamed.written().to_owned(), change)
         };
         // Into a new folder.
         let mut writer = Writer::begin(&out).unwrap();
