@@ -178,10 +178,15 @@ impl Guard {
         // without them cost as much as building it.
         let mut owners: Vec<Option<Owner>> =
             patterns.iter().map(|(_, owner)| Some(*owner)).collect();
-        for text in public_text(site) {
-            for m in searcher.find_overlapping_iter(text) {
-                owners[m.pattern().as_usize()] = None;
-            }
+        let public: Vec<usize> = public_text(site)
+            .flat_map_iter(|text| {
+                searcher
+                    .find_overlapping_iter(text)
+                    .map(|m| m.pattern().as_usize())
+            })
+            .collect();
+        for pattern in public {
+            owners[pattern] = None;
         }
         let private = patterns
             .iter()
@@ -682,13 +687,13 @@ fn build<I: IntoIterator<Item = P>, P: AsRef<[u8]>>(
 }
 
 /// Everything the site publishes on purpose: public entry fields, notices, the guide and the
-/// site's settings.
-fn public_text(site: &Site) -> impl Iterator<Item = &str> + Send {
+/// site's settings; the entries' fields in parallel.
+fn public_text(site: &Site) -> impl ParallelIterator<Item = &str> {
     let entries = site
         .content
         .entries
-        .iter()
-        .flat_map(|e| e.fields.public_values());
+        .par_iter()
+        .flat_map_iter(|e| e.fields.public_values());
     let pages = site
         .content
         .notices
@@ -708,7 +713,8 @@ fn public_text(site: &Site) -> impl Iterator<Item = &str> + Send {
     ]
     .into_iter()
     .chain(c.contest.regions.iter().map(|r| r.name.as_str()));
-    entries.chain(pages).chain(settings)
+    let few: Vec<&str> = pages.chain(settings).collect();
+    entries.chain(few)
 }
 
 #[cfg(test)]
