@@ -433,12 +433,11 @@ impl<'s> BuildGuard<'s> {
                 queue.bytes += window.len();
                 queue.files.push((f.path.clone(), window.to_vec()));
             }
-            // Queued bytes stay few: past the limit they are checked now.
-            return if queue.bytes > FEW_BYTES {
-                self.check_queued(std::mem::take(&mut *queue))
-            } else {
-                Ok(())
-            };
+            // Queued bytes stay few: past the limit they are checked now (the queue let go, so
+            // that other threads queue meanwhile).
+            let full = (queue.bytes > FEW_BYTES).then(|| std::mem::take(&mut *queue));
+            drop(queue);
+            return full.map_or(Ok(()), |queued| self.check_queued(queued));
         }
         let searcher = self.searcher()?;
         let windows: Vec<(&str, &[u8])> = changed
@@ -505,7 +504,8 @@ impl<'s> BuildGuard<'s> {
         self.searcher().map(drop)
     }
 
-    /// The full searcher, made on first use.
+    /// The full searcher, made on first use. Threads that ask meanwhile wait for it; none of the
+    /// build's checks runs inside the rayon pool, which making it uses.
     fn searcher(&self) -> Result<&Guard, Error> {
         self.searcher
             .get_or_init(|| {
