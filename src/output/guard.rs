@@ -426,7 +426,7 @@ impl<'s> BuildGuard<'s> {
             return Ok(());
         }
         if !self.all_new && self.searcher.get().is_none() && total <= FEW_BYTES {
-            let longest = self.longest();
+            let longest = self.longest()?;
             let mut queue = self.queue();
             for (f, r) in &changed {
                 let window = &f.bytes[widen(r, longest, f.bytes.len())];
@@ -470,7 +470,7 @@ impl<'s> BuildGuard<'s> {
         changed: Range<usize>,
         piece_len: usize,
     ) -> Result<(), Error> {
-        let longest = self.longest();
+        let longest = self.longest()?;
         let fail = |source| Error::Io {
             path: written.to_owned(),
             source,
@@ -580,12 +580,16 @@ impl<'s> BuildGuard<'s> {
     }
 
     /// The longest private value, in bytes (the searcher's, once it is made: public values
-    /// aside).
-    fn longest(&self) -> usize {
-        match self.searcher.get() {
+    /// aside). Into a new folder the searcher's, waited for: going through every value for
+    /// their lengths meanwhile took time from making it.
+    fn longest(&self) -> Result<usize, Error> {
+        if self.all_new {
+            return self.searcher().map(|searcher| searcher.longest);
+        }
+        Ok(match self.searcher.get() {
             Some(Ok(searcher)) => searcher.longest,
             _ => self.lengths().last().copied().unwrap_or(0),
-        }
+        })
     }
 
     fn lengths(&self) -> &[usize] {
@@ -787,6 +791,21 @@ mod tests {
         assert_eq!(leaks[0].field, "phone");
         b.unwrap();
         assert!(guard.queue().files.is_empty());
+    }
+
+    #[test]
+    fn a_guard_of_a_new_folder_widens_a_file_written_aside_by_the_searchers_longest_value() {
+        let site = site();
+        let guard = BuildGuard::new(&site, true);
+        let dir = tempfile::tempdir().unwrap();
+        let written = dir.path().join("entries.json");
+        std::fs::write(&written, "[\"公开项目\"]").unwrap();
+        guard
+            .check_written("data/entries.json", &written, 0..3)
+            .unwrap();
+        // The searcher was made (or waited for), not every value gone through for its length.
+        assert!(guard.searcher.get().is_some());
+        assert!(guard.lengths.get().is_none());
     }
 
     #[test]
