@@ -17,6 +17,7 @@ pub mod table;
 pub mod text;
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use config::Config;
 use content::{Content, Diagnostic};
@@ -106,12 +107,22 @@ pub fn build(site: &Site, out_dir: &Path) -> Result<output::WriteStats, Error> {
     let renderer = render::Renderer::new(site, &theme.tera);
     let mut writer = output::Writer::begin(out_dir)?;
     let guard = output::guard::BuildGuard::new(site, writer.is_new());
+    let failed = AtomicBool::new(false);
     std::thread::scope(|scope| {
         // Into a new output folder every byte is checked: the full searcher is made at once, on
         // a thread of its own, beside the fingerprints, the list of every entry and the first
         // pages (whose checks wait for it).
         let preparing = writer.is_new().then(|| scope.spawn(|| guard.prepare()));
-        let written = write_pages(&renderer, theme.digest, &mut writer, &guard);
+        // And its folders are made ahead of the pages, most of them while none is ready yet.
+        let (renderer, failed) = (&renderer, &failed);
+        let making = writer
+            .folder_maker()
+            .map(|maker| scope.spawn(move || maker.make(renderer.folders(), failed)));
+        let written = write_pages(renderer, theme.digest, &mut writer, &guard);
+        failed.store(written.is_err(), Ordering::Relaxed);
+        if let Some(making) = making {
+            joined(making);
+        }
         let prepared = preparing.map(joined);
         written.and(prepared.unwrap_or(Ok(())))
     })?;

@@ -7,9 +7,10 @@ pub mod manifest;
 use std::borrow::Borrow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
-use std::io::Write;
+use std::io::{ErrorKind, Write};
 use std::ops::Range;
 use std::path::{Component, Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::thread;
 
@@ -282,6 +283,14 @@ impl Writer {
         })
     }
 
+    /// What makes the folders of a new output folder ahead of its files; none for an output
+    /// folder that exists (it has them).
+    pub fn folder_maker(&self) -> Option<FolderMaker> {
+        self.filler.as_ref().map(|_| FolderMaker {
+            aside: self.aside.clone(),
+        })
+    }
+
     /// Whether the output folder did not exist: every file is new.
     pub fn is_new(&self) -> bool {
         self.filler.is_some()
@@ -527,6 +536,30 @@ impl Streamed {
     }
 }
 
+/// Makes folders of a new output folder ahead of its files, on a thread of its own (see
+/// [`Writer::folder_maker`]). Making a folder in one that holds thousands (`entries/`) is one at
+/// a time in the kernel; made ahead, beside the first steps of a build and the rendering, it is
+/// not in the way of writing the files, whose folders are then there.
+pub struct FolderMaker {
+    aside: PathBuf,
+}
+
+impl FolderMaker {
+    /// Makes `folders` (paths inside the output folder) in order, until `stop` is set. One it
+    /// cannot make is passed over: the writer makes every folder still missing when it writes a
+    /// file there, and reports why it could not.
+    pub fn make(&self, folders: impl Iterator<Item = String>, stop: &AtomicBool) {
+        for folder in folders {
+            if stop.load(Ordering::Relaxed) {
+                break;
+            }
+            if let Ok(path) = target(&self.aside, &folder) {
+                let _ = fs::create_dir_all(path);
+            }
+        }
+    }
+}
+
 /// Writes the batches of a new output folder on a thread of its own: making folders and files
 /// is mostly one after another in the kernel, and meanwhile the next batch renders. A batch is
 /// handed over only when the thread is done with the last, so at most two are held at once.
@@ -615,37 +648,45 @@ fn remove_files(out_dir: &Path, gone: &[impl AsRef<str>]) -> Result<usize, Error
     Ok(removed)
 }
 
-/// Writes the files, creating their folders (and replacing a file or folder in the way).
+/// Writes the files, making their folders (and replacing a file or folder in the way).
 fn write_files<F: Borrow<OutputFile> + Sync>(out_dir: &Path, files: &[F]) -> Result<(), Error> {
     let targets: Vec<PathBuf> = files
         .iter()
         .map(|f| target(out_dir, &f.borrow().path))
         .collect::<Result<_, _>>()?;
-    let dirs: BTreeSet<&Path> = targets.iter().filter_map(|t| t.parent()).collect();
-    // What is in the way is looked for only when making a folder or file failed: most builds
-    // have nothing in the way, and a look per file was a system call per file.
-    for dir in &dirs {
-        if let Err(e) = fs::create_dir_all(dir) {
-            if !dir.is_file() {
-                return Err(io(dir)(e));
-            }
-            fs::remove_file(dir).map_err(io(dir))?;
-            fs::create_dir_all(dir).map_err(io(dir))?;
-        }
-    }
     files
         .par_iter()
         .zip(&targets)
-        .try_for_each(|(f, path)| -> Result<(), Error> {
-            let bytes = &f.borrow().bytes;
-            match fs::write(path, bytes) {
-                Err(_) if path.is_dir() => {
-                    fs::remove_dir_all(path).map_err(io(path))?;
-                    fs::write(path, bytes).map_err(io(path))
-                }
-                written => written.map_err(io(path)),
+        .try_for_each(|(f, path)| write_file(path, &f.borrow().bytes))
+}
+
+/// Writes one file. Its folder is made when the write finds it missing, not looked for first:
+/// most are there already (made ahead, see [`FolderMaker`], or by an earlier build), and a
+/// look per file was a system call per file.
+fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    match fs::write(path, bytes) {
+        Ok(()) => return Ok(()),
+        Err(e) if matches!(e.kind(), ErrorKind::NotFound | ErrorKind::NotADirectory) => {
+            if let Some(dir) = path.parent() {
+                make_folder(dir)?;
             }
-        })
+        }
+        Err(_) if path.is_dir() => fs::remove_dir_all(path).map_err(io(path))?,
+        Err(e) => return Err(io(path)(e)),
+    }
+    fs::write(path, bytes).map_err(io(path))
+}
+
+/// Makes folder `dir` and those above it, replacing a file in its place.
+fn make_folder(dir: &Path) -> Result<(), Error> {
+    if let Err(e) = fs::create_dir_all(dir) {
+        if !dir.is_file() {
+            return Err(io(dir)(e));
+        }
+        fs::remove_file(dir).map_err(io(dir))?;
+        fs::create_dir_all(dir).map_err(io(dir))?;
+    }
+    Ok(())
 }
 
 /// Removes files of an earlier build that this build no longer makes, and folders left empty.
@@ -731,6 +772,43 @@ mod tests {
         write(&out, &[f("page.html", "p"), f("d/index.html", "i")]).unwrap();
         assert_eq!(fs::read_to_string(out.join("page.html")).unwrap(), "p");
         assert_eq!(fs::read_to_string(out.join("d/index.html")).unwrap(), "i");
+    }
+
+    #[test]
+    fn a_new_output_folder_has_its_folders_made_ahead_until_told_to_stop() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let mut writer = Writer::begin(&out).unwrap();
+        let maker = writer.folder_maker().expect("the output folder is new");
+        let stop = AtomicBool::new(false);
+        maker.make(["entries/a".into(), "../x".into()].into_iter(), &stop);
+        assert!(writer.aside.join("entries/a").is_dir());
+        assert!(
+            !dir.path().join("x").exists(),
+            "a path outside is passed over"
+        );
+        stop.store(true, Ordering::Relaxed);
+        maker.make(["entries/b".into()].into_iter(), &stop);
+        assert!(!writer.aside.join("entries/b").exists(), "stopped");
+        // The writer makes the folder that is still missing.
+        add(
+            &mut writer,
+            vec![
+                f("entries/a/index.html", "a"),
+                f("entries/b/index.html", "b"),
+            ],
+        );
+        writer.finish().unwrap();
+        assert_eq!(
+            fs::read_to_string(out.join("entries/a/index.html")).unwrap(),
+            "a"
+        );
+        assert_eq!(
+            fs::read_to_string(out.join("entries/b/index.html")).unwrap(),
+            "b"
+        );
+        // An output folder that exists has its folders.
+        assert!(Writer::begin(&out).unwrap().folder_maker().is_none());
     }
 
     #[test]

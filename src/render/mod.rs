@@ -343,6 +343,20 @@ impl<'a> Renderer<'a> {
         jobs
     }
 
+    /// The folders of the regions' lists and the entries' pages, in the order of
+    /// [`Renderer::all_jobs`]: nearly all of a site's folders, known before any page is
+    /// rendered (see [`crate::output::FolderMaker`]).
+    pub fn folders(&self) -> impl Iterator<Item = String> + '_ {
+        let regions = self.view.regions.iter().map(region_folder);
+        let entries = self
+            .site
+            .content
+            .entries
+            .iter()
+            .map(|e| entry_folder(&e.id));
+        regions.chain(entries)
+    }
+
     /// Roughly how many kilobytes the pages of `job` take: about one for each entry a list
     /// shows, about eight for an entry's own page.
     pub fn weight(&self, job: Job) -> usize {
@@ -465,7 +479,7 @@ impl<'a> Renderer<'a> {
                 let mut out = self.page(
                     ctx,
                     "region.html",
-                    format!("regions/{}/index.html", region.slug),
+                    format!("{}/index.html", region_folder(region)),
                     |vars| {
                         vars.insert("region", region);
                         vars.insert_rows("rows", rows);
@@ -475,7 +489,7 @@ impl<'a> Renderer<'a> {
                     self.by_region[i].iter().map(|&e| self.entry(e)).collect();
                 // The county's public list as a download, beside its page.
                 out.push(OutputFile {
-                    path: format!("regions/{}/entries.csv", region.slug),
+                    path: format!("{}/entries.csv", region_folder(region)),
                     bytes: crate::table::write::public_csv(&entries),
                 });
                 Ok(out)
@@ -496,7 +510,7 @@ impl<'a> Renderer<'a> {
                 self.page(
                     ctx,
                     "entry.html",
-                    ["entries/", view.id, "/index.html"].concat(),
+                    [&*entry_folder(view.id), "/index.html"].concat(),
                     |vars| {
                         vars.insert("entry", &view);
                         vars.insert_value("findings", findings.into());
@@ -636,6 +650,16 @@ fn kept<T: Clone, E>(
         let _ = slot.set(value.clone());
     }
     Ok(value)
+}
+
+/// The folder of a region's list and its download.
+fn region_folder(region: &model::RegionView) -> String {
+    format!("regions/{}", region.slug)
+}
+
+/// The folder of an entry's page.
+fn entry_folder(id: &str) -> String {
+    ["entries/", id].concat()
 }
 
 /// What one worker keeps from page to page (see [`Renderer::with_worker`]).
