@@ -132,18 +132,26 @@ impl<'a> FindingView<'a> {
 }
 
 /// What is made of each different finding (rule, verdict and message), made once and then
-/// reused: a contest says a few hundred different things of its entries, and each entry's page
-/// lists every rule's finding. It starts over past [`MOST_FINDINGS`].
-pub struct ByFinding<V>(FxHashMap<(&'static str, Status, Text), V>);
+/// reused: a contest says a few hundred different things of most entries, and each entry's page
+/// lists every rule's finding. What is said of one entry only is made each time, not kept: at
+/// 100k entries most different findings are (the entries sharing a core member). It starts
+/// over past [`MOST_FINDINGS`].
+pub struct ByFinding<V> {
+    made: FxHashMap<(&'static str, Status, Text), V>,
+    /// The last finding said of one entry only.
+    one_off: Option<V>,
+}
 
 /// How many findings a [`ByFinding`] holds at most: the common ones come back at once after it
-/// starts over, and those said of one entry only (naming another entry, say) cannot fill the
-/// memory of a large site.
+/// starts over, and the memory of a large site is not filled.
 const MOST_FINDINGS: usize = 1 << 10;
 
 impl<V> Default for ByFinding<V> {
     fn default() -> Self {
-        ByFinding(FxHashMap::default())
+        ByFinding {
+            made: FxHashMap::default(),
+            one_off: None,
+        }
     }
 }
 
@@ -154,11 +162,14 @@ impl<V> ByFinding<V> {
         f: &Finding,
         make: impl FnOnce() -> Result<V, E>,
     ) -> Result<&mut V, E> {
-        if self.0.len() >= MOST_FINDINGS {
-            self.0.clear();
+        if !f.message.is_shared() {
+            return Ok(self.one_off.insert(make()?));
+        }
+        if self.made.len() >= MOST_FINDINGS {
+            self.made.clear();
         }
         Ok(
-            match self.0.entry((f.rule.id, f.status, f.message.clone())) {
+            match self.made.entry((f.rule.id, f.status, f.message.clone())) {
                 Slot::Occupied(made) => made.into_mut(),
                 Slot::Vacant(slot) => slot.insert(make()?),
             },
@@ -524,19 +535,21 @@ mod tests {
     fn a_finding_said_of_many_entries_becomes_one_template_value() {
         let mut rules = RuleRef::all();
         let (a, b) = (rules.next().unwrap(), rules.next().unwrap());
-        let finding = |rule, status, message| Finding {
+        let finding = |rule, status, message: &Text| Finding {
             rule,
             status,
-            message: Text::new(message),
+            message: message.clone(),
             detail: None,
         };
+        // Said of both entries, one copy, as the rules make it.
+        let filled = Text::new("已填写");
         let first = [
-            finding(a, Status::Pass, "已填写"),
-            finding(b, Status::Fail, "超过截止日期"),
+            finding(a, Status::Pass, &filled),
+            finding(b, Status::Fail, &Text::new("超过截止日期")),
         ];
         let second = [
-            finding(a, Status::Pass, "已填写"),
-            finding(b, Status::Fail, "2025-07-11 报名"),
+            finding(a, Status::Pass, &filled),
+            finding(b, Status::Fail, &Text::new("2025-07-11 报名")),
         ];
         let mut values = FindingValues::default();
         let lists: Vec<Vec<tera::Value>> = [&first, &second]
@@ -548,8 +561,8 @@ mod tests {
                     .collect()
             })
             .collect();
-        // Three different findings among four.
-        assert_eq!(values.0.len(), 3);
+        // The finding said of both is kept, once; those said of one entry each are not.
+        assert_eq!(values.made.len(), 1);
         for (list, findings) in lists.iter().zip([&first, &second]) {
             let views: Vec<tera::Value> = findings
                 .iter()
@@ -608,22 +621,29 @@ mod tests {
     }
 
     #[test]
-    fn findings_said_of_one_entry_each_do_not_pile_up() {
+    fn findings_said_of_few_entries_do_not_pile_up() {
         let rule = RuleRef::all().next().unwrap();
         let (mut values, mut json) = (FindingValues::default(), JsonProblems::default());
         for n in 0..3 * MOST_FINDINGS {
+            // Each said of two entries (of this one and a second, `_other`), or of this one only.
+            let message = Text::new(&format!("与 e{n} 重复"));
+            let _other = (n % 2 == 0).then(|| message.clone());
             let f = Finding {
                 rule,
                 status: Status::Fail,
-                message: Text::new(&format!("与 e{n} 重复")),
+                message,
                 detail: None,
             };
+            let kept = values.made.len();
             let made = values.get(&f);
             assert_eq!(
                 made.value,
                 tera::Value::from_serializable(&FindingView::new(&f))
             );
-            assert!(values.0.len() <= MOST_FINDINGS);
+            assert!(values.made.len() <= MOST_FINDINGS);
+            if n % 2 == 1 {
+                assert_eq!(values.made.len(), kept, "said of one entry: not kept");
+            }
             let record = json.get(&f).unwrap();
             let v = FindingView::new(&f);
             let expected = format!(
@@ -631,7 +651,7 @@ mod tests {
                 v.rule, v.status
             );
             assert_eq!(record.get(), expected);
-            assert!(json.0.len() <= MOST_FINDINGS);
+            assert!(json.made.len() <= MOST_FINDINGS);
         }
     }
 }

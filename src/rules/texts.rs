@@ -15,6 +15,13 @@ impl Text {
     pub fn new(text: &str) -> Text {
         Text(Arc::new(text.into()))
     }
+
+    /// Whether another finding holds this copy: said of one entry only (a message naming other
+    /// entries, say), it is not. A text said again where it was made apart from this copy is
+    /// another copy, so this can say no of a text said twice, never yes of one said once.
+    pub fn is_shared(&self) -> bool {
+        Arc::strong_count(&self.0) > 1
+    }
 }
 
 impl std::ops::Deref for Text {
