@@ -560,8 +560,8 @@ impl FolderMaker {
     }
 }
 
-/// Writes the batches of a new output folder on a thread of its own: making folders and files
-/// is mostly one after another in the kernel, and meanwhile the next batch renders. A batch is
+/// Writes the batches of a new output folder on a thread of its own: creating files is mostly
+/// the kernel's work, and meanwhile the next batch renders. A batch is
 /// handed over only when the thread is done with the last, so at most two are held at once.
 struct Filler {
     dir: PathBuf,
