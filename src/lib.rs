@@ -186,21 +186,21 @@ fn write_pages(
     };
     std::thread::scope(|scope| {
         let listing = json.as_ref().map(|(_, _, streamed)| {
-            scope.spawn(|| -> Result<output::Change, Error> {
+            scope.spawn(|| -> Result<output::Compared, Error> {
                 streamed.write(|mut out| Ok(renderer.write_json(&mut out)?))?;
-                let change = streamed.change()?;
-                if let Some(changed) = &change {
+                let compared = streamed.compare()?;
+                if let Some(changed) = &compared.change {
                     guard.check_written(render::JSON_PATH, streamed.written(), changed.clone())?;
                 }
-                Ok(change)
+                Ok(compared)
             })
         });
         let rendered = render_batches(renderer, writer, guard, todo);
         // Waited for even when a batch failed: what it wrote aside goes with the folder aside.
         let listed = listing.map(joined);
         rendered?;
-        if let (Some((key, print, streamed)), Some(change)) = (&json, listed) {
-            writer.adopt(key.clone(), *print, streamed, &change?)?;
+        if let (Some((key, print, streamed)), Some(compared)) = (&json, listed) {
+            writer.adopt(key.clone(), *print, streamed, &compared?)?;
         }
         Ok(())
     })

@@ -350,7 +350,7 @@ impl Writer {
 
     /// Where file `path` goes in the folder aside when it is too large to hold in memory (the
     /// list of every entry): write it with [`Streamed::write`] and learn how it differs with
-    /// [`Streamed::change`] (on another thread while batches go on, if need be), then hand it
+    /// [`Streamed::compare`] (on another thread while batches go on, if need be), then hand it
     /// over with [`Writer::adopt`].
     pub fn stream(&self, path: &str) -> Result<Streamed, Error> {
         Ok(Streamed {
@@ -364,18 +364,17 @@ impl Writer {
     }
 
     /// Takes the file `streamed` wrote, as the one file of page `key` (fingerprint `print`), with
-    /// its [`Streamed::change`]. Like the files [`Writer::add`] takes, it reaches the output
-    /// folder in `finish` if its bytes changed.
+    /// what [`Streamed::compare`] found. Like the files [`Writer::add`] takes, it reaches the
+    /// output folder in `finish` if its bytes changed.
     pub fn adopt(
         &mut self,
         key: String,
         print: u64,
         streamed: &Streamed,
-        change: &Change,
+        compared: &Compared,
     ) -> Result<(), Error> {
         let (path, written) = (&streamed.path, &streamed.written);
-        let len = fs::metadata(written).map_err(io(written))?.len();
-        match change {
+        match compared.change {
             None => {
                 fs::remove_file(written).map_err(io(written))?;
                 self.unchanged += 1;
@@ -386,7 +385,8 @@ impl Writer {
             Some(_) => {}
         }
         self.targets.push(path.clone());
-        self.manifest.record(key, print, vec![(path.clone(), len)]);
+        self.manifest
+            .record(key, print, vec![(path.clone(), compared.len)]);
         Ok(())
     }
 
@@ -520,8 +520,8 @@ impl Streamed {
         &self.written
     }
 
-    /// How the file written differs from the one it would replace (see [`Change`]).
-    pub fn change(&self) -> Result<Change, Error> {
+    /// The length of the file written and how it differs from the one it would replace.
+    pub fn compare(&self) -> Result<Compared, Error> {
         let written = &self.written;
         let mut new = OnDisk::open(written).ok_or_else(|| {
             io(written)(std::io::Error::new(
@@ -529,11 +529,22 @@ impl Streamed {
                 "the file just written is gone",
             ))
         })?;
-        Ok(match &self.replaces {
+        let change = match &self.replaces {
             None => Some(0..new.len),
             Some(old) => compare_blocks(old, &mut new),
+        };
+        Ok(Compared {
+            len: new.len as u64,
+            change,
         })
     }
+}
+
+/// What [`Streamed::compare`] found of the file written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Compared {
+    pub len: u64,
+    pub change: Change,
 }
 
 /// Makes folders of a new output folder ahead of its files, on a thread of its own (see
@@ -935,9 +946,11 @@ mod tests {
         let stream = |writer: &mut Writer, text: &'static str| {
             let streamed = writer.stream("data/all.json").unwrap();
             streamed.write(|w| w.write_all(text.as_bytes())).unwrap();
-            let change = streamed.change().unwrap();
-            writer.adopt("json".into(), 1, &streamed, &change).unwrap();
-            (streamed.written().to_owned(), change)
+            let compared = streamed.compare().unwrap();
+            writer
+                .adopt("json".into(), 1, &streamed, &compared)
+                .unwrap();
+            (streamed.written().to_owned(), compared.change)
         };
         // Into a new folder.
         let mut writer = Writer::begin(&out).unwrap();
