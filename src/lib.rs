@@ -9,6 +9,7 @@ pub mod cache;
 pub mod cmd;
 pub mod config;
 pub mod content;
+pub mod memory;
 pub mod output;
 pub mod render;
 pub mod rules;

@@ -28,6 +28,7 @@ pub fn run(args: &Args, progress: &Progress) -> ExitCode {
         Err(err) => return report(&args.root, &err),
     };
     let c = &site.content;
+    crate::memory::for_site_of(c.entries.len());
     progress.say(format_args!(
         "read {} entries, {} notices, {} guide pages ({} ms)",
         c.entries.len(),
