@@ -76,6 +76,14 @@ impl Site {
     /// Reads and validates the site at `root`. Unreadable content is an error; entries that break
     /// contest rules are not (they carry their findings).
     pub fn load(root: &Path) -> Result<Site, Error> {
+        let (site, cache) = Site::read(root)?;
+        cache.save(root, &site.content.entries, &site.assessments);
+        Ok(site)
+    }
+
+    /// [`Site::load`], with the entry cache of this run handed back instead of saved: it only
+    /// serves the next run, and saving it can wait or go beside other work.
+    pub fn read(root: &Path) -> Result<(Site, cache::Cache), Error> {
         let config = Config::load(root);
         let mut cache = cache::Cache::load(root);
         let content = Content::load(root, &mut cache);
@@ -88,13 +96,13 @@ impl Site {
             }
         };
         let assessments = cache.assess(&content.entries, &config.contest, &content.past_winners);
-        cache.save(root, &content.entries, &assessments);
-        Ok(Site {
+        let site = Site {
             root: root.to_owned(),
             config,
             content,
             assessments,
-        })
+        };
+        Ok((site, cache))
     }
 }
 

@@ -23,12 +23,12 @@ pub fn run(args: &Args, progress: &Progress) -> ExitCode {
         .output
         .clone()
         .unwrap_or_else(|| args.root.join("public"));
-    let site = match Site::load(&args.root) {
-        Ok(site) => site,
+    let (site, cache) = match Site::read(&args.root) {
+        Ok(read) => read,
         Err(err) => return report(&args.root, &err),
     };
     let c = &site.content;
-    crate::memory::for_site_of(c.entries.len());
+    let spare = crate::memory::for_site_of(c.entries.len());
     progress.say(format_args!(
         "read {} entries, {} notices, {} guide pages ({} ms)",
         c.entries.len(),
@@ -36,10 +36,22 @@ pub fn run(args: &Args, progress: &Progress) -> ExitCode {
         c.guide.len(),
         start.elapsed().as_millis()
     ));
-    let built = crate::build(&site, &out_dir);
+    let save = || cache.save(&site.root, &site.content.entries, &site.assessments);
+    let built = if spare {
+        // The entry cache serves the next run: saved beside the build instead of before it, in
+        // memory to spare (~20 ms of a clean build of 10,000 entries, on one thread while the
+        // other waited). Beside a build of 100,000 it raised the peak from 282 MB to 305.
+        std::thread::scope(|scope| {
+            scope.spawn(save);
+            crate::build(&site, &out_dir)
+        })
+    } else {
+        save();
+        crate::build(&site, &out_dir)
+    };
     // The process ends next, and the system takes its memory back at once: freeing every record
     // and verdict one by one took ~0.5 s of a one-entry rebuild of 100,000 entries.
-    std::mem::forget(site);
+    std::mem::forget((site, cache));
     match built {
         Ok(stats) => {
             progress.say(format_args!(
