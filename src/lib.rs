@@ -72,7 +72,19 @@ pub struct Site {
     pub assessments: Vec<std::sync::Arc<Assessment>>,
 }
 
+/// A site of at most this many entries is small: its build has memory to spare, and spends it
+/// on time (see [`Site::is_small`]).
+pub const SMALL_SITE: usize = 30_000;
+
 impl Site {
+    /// Whether the site is small: a build then keeps the memory it frees
+    /// ([`memory::keep_freed`]), saves the entry cache beside its pages and renders ahead of the
+    /// guard's searcher, and still peaks at ~160 MB at 30,000 entries, far under the 300 MB a
+    /// build of 100,000 may use (which does none of that).
+    pub fn is_small(&self) -> bool {
+        self.content.entries.len() <= SMALL_SITE
+    }
+
     /// Reads and validates the site at `root`. Unreadable content is an error; entries that break
     /// contest rules are not (they carry their findings).
     pub fn load(root: &Path) -> Result<Site, Error> {
@@ -127,7 +139,9 @@ pub fn build(site: &Site, out_dir: &Path) -> Result<output::WriteStats, Error> {
         let making = writer
             .folder_maker()
             .map(|maker| scope.spawn(move || maker.make(renderer.folders(), failed)));
-        let written = write_pages(renderer, theme.digest, &mut writer, &guard);
+        // A small site's pages render on while the searcher is being made.
+        let ahead = if site.is_small() { RENDERED_AHEAD } else { 0 };
+        let written = write_pages(renderer, theme.digest, &mut writer, &guard, ahead);
         failed.store(written.is_err(), Ordering::Relaxed);
         if let Some(making) = making {
             joined(making);
@@ -154,12 +168,13 @@ pub fn build(site: &Site, out_dir: &Path) -> Result<output::WriteStats, Error> {
 }
 
 /// Renders the pages that changed since the last build (`theme` is the theme's digest) and hands
-/// them, checked by `guard`, to `writer`.
+/// them, checked by `guard`, to `writer` (see [`render_batches`] for `ahead`).
 fn write_pages(
     renderer: &render::Renderer,
     theme: u64,
     writer: &mut output::Writer,
     guard: &output::guard::BuildGuard,
+    ahead: usize,
 ) -> Result<(), Error> {
     let prints = renderer.fingerprints(theme);
     // Which pages must be made again is known before any is rendered, so that a rebuild renders
@@ -204,7 +219,7 @@ fn write_pages(
                 Ok(compared)
             })
         });
-        let rendered = render_batches(renderer, writer, guard, todo);
+        let rendered = render_batches(renderer, writer, guard, todo, ahead);
         // Waited for even when a batch failed: what it wrote aside goes with the folder aside.
         let listed = listing.map(joined);
         rendered?;
@@ -223,13 +238,17 @@ fn joined<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
 }
 
 /// Renders, checks and hands over the pages of `todo` (each with its key and fingerprint) a batch
-/// at a time, so that memory does not grow with the number of entries.
+/// at a time, so that memory does not grow with the number of entries. Up to `ahead` bytes of
+/// pages render on while a check would wait for the guard's searcher to be made.
 fn render_batches(
     renderer: &render::Renderer,
     writer: &mut output::Writer,
     guard: &output::guard::BuildGuard,
     todo: Vec<(render::Job, String, u64)>,
+    ahead: usize,
 ) -> Result<(), Error> {
+    let mut unchecked: Vec<(Vec<render::OutputFile>, Vec<output::Change>)> = Vec::new();
+    let mut unchecked_bytes = 0;
     for batch in batches(todo, |(job, _, _)| renderer.weight(*job)) {
         let jobs: Vec<render::Job> = batch.iter().map(|(job, _, _)| *job).collect();
         let rendered = renderer.render_each(&jobs)?;
@@ -239,11 +258,28 @@ fn render_batches(
         let files: Vec<render::OutputFile> = rendered.into_iter().flatten().collect();
         // The guard looks at just the bytes that differ from the output folder.
         let changes = writer.compare(&files)?;
+        unchecked_bytes += files.iter().map(|f| f.bytes.len()).sum::<usize>();
+        unchecked.push((files, changes));
+        if guard.would_wait() && unchecked_bytes < ahead {
+            continue;
+        }
+        for (files, changes) in unchecked.drain(..) {
+            guard.check(&files, &changes)?;
+            writer.add(files, &changes)?;
+        }
+        unchecked_bytes = 0;
+    }
+    for (files, changes) in unchecked {
         guard.check(&files, &changes)?;
         writer.add(files, &changes)?;
     }
     Ok(())
 }
+
+/// How many bytes of a small site's pages may wait for the guard's searcher at the start of a
+/// build into a new output folder, instead of the rendering pool: a clean build of 10,000 entries
+/// took 3–6 % less time. A build of 100,000 gained nothing and peaked 33 MB higher.
+const RENDERED_AHEAD: usize = 16 << 20;
 
 /// About how many kilobytes of pages `build` renders at a time (see [`render::Renderer::weight`]):
 /// 512 entry pages, or a county of four thousand entries. Twice that held ~10 MB more at the

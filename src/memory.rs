@@ -5,23 +5,18 @@
 /// not name.
 const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
-/// A site of up to this many entries has memory to spare: a build that keeps what it frees and
-/// saves the entry cache beside its pages peaks at ~160 MB for 30,000 entries (~105 MB handing
-/// memory back and saving first), far under the 300 MB a build of 100,000 may use.
-const SPARE_UP_TO: usize = 30_000;
-
 /// `serve` builds lists and `entries.json` anew at every edit and drops the last ones: memory
 /// mimalloc handed back to the system in between had to be zeroed again by the kernel at the next
 /// touch. Kept instead, an edit of a 10,000-entry site was served in ~35 ms instead of ~50.
 pub fn for_serve() {
-    set_purge_delay(-1);
+    keep_freed();
 }
 
 /// Commands that run once touch most of their memory once or twice: zeroing a 2 MB transparent
 /// huge page at each first touch (mimalloc asks for them) was a third of the CPU of a one-entry
 /// rebuild of 100k entries. `serve` keeps them: it reads its searcher and indexes over and over,
 /// and answered an edit ~50 ms later without. Freed memory goes back to the system at once
-/// instead of after a second, until [`for_site_of`] knows the site is small: making the searcher
+/// instead of after a second, unless the site turns out small ([`keep_freed`]): making the searcher
 /// and saving the cache leave tens of MB behind, and pages come and go batch after batch. A
 /// clean build of 100k entries peaks at ~290 MB instead of ~360 (~305 after 10 ms), for ~4 %
 /// more CPU in user space and more in the kernel, which zeroes each batch's pages anew.
@@ -35,16 +30,12 @@ pub fn for_one_run() {
     set_purge_delay(0);
 }
 
-/// Once a build knows how many entries its site has: whether it has memory to spare (see
-/// [`SPARE_UP_TO`]). If so, it keeps the memory it frees from here on, which the kernel then need
-/// not zero again: a clean build of 10,000 entries took 0.40 s instead of 0.43 (on a tmpfs; peak
-/// 80 MB instead of 54).
-pub fn for_site_of(entries: usize) -> bool {
-    let spare = entries <= SPARE_UP_TO;
-    if spare {
-        set_purge_delay(-1);
-    }
-    spare
+/// Memory freed from here on is kept for the next allocation, not handed back: the kernel then
+/// need not zero it again. For `serve`, and for a build of a small site ([`crate::Site::is_small`]):
+/// a clean build of 10,000 entries took 0.40 s instead of 0.43 (on a tmpfs; peak 80 MB instead of
+/// 54).
+pub fn keep_freed() {
+    set_purge_delay(-1);
 }
 
 fn set_purge_delay(milliseconds: std::ffi::c_long) {
@@ -65,14 +56,12 @@ mod tests {
     }
 
     #[test]
-    fn small_sites_keep_freed_memory_and_large_ones_hand_it_back() {
+    fn one_run_hands_freed_memory_back_until_told_to_keep_it() {
         // Its default (1000 ms in mimalloc 3) is no other option's: the number is the right one.
         assert_eq!(purge_delay(), 1000);
         for_one_run();
         assert_eq!(purge_delay(), 0);
-        assert!(!for_site_of(100_000));
-        assert_eq!(purge_delay(), 0);
-        assert!(for_site_of(10_000));
+        keep_freed();
         assert_eq!(purge_delay(), -1);
     }
 }

@@ -29,7 +29,10 @@ pub fn run(args: &Args, progress: &Progress) -> ExitCode {
         Err(err) => return report(&args.root, &err),
     };
     let c = &site.content;
-    let spare = crate::memory::for_site_of(c.entries.len());
+    let small = site.is_small();
+    if small {
+        crate::memory::keep_freed();
+    }
     progress.say(format_args!(
         "read {} entries, {} notices, {} guide pages ({} ms)",
         c.entries.len(),
@@ -38,7 +41,7 @@ pub fn run(args: &Args, progress: &Progress) -> ExitCode {
         start.elapsed().as_millis()
     ));
     let save = |cache: &Cache| cache.save(&site.root, &site.content.entries, &site.assessments);
-    let built = if spare {
+    let built = if small {
         // The entry cache serves the next run: saved beside the build instead of before it, in
         // memory to spare (~20 ms of a clean build of 10,000 entries, on one thread while the
         // other waited). Beside a build of 100,000 it raised the peak from 282 MB to 305.

@@ -585,6 +585,11 @@ impl<'s> BuildGuard<'s> {
         verdict(found)
     }
 
+    /// Whether a check now would wait for the full searcher: into a new folder, until it is made.
+    pub fn would_wait(&self) -> bool {
+        self.all_new && self.searcher.get().is_none()
+    }
+
     /// The full searcher if it is what checks: into a new folder always (waited for while it is
     /// made), else once some check made it.
     fn in_use(&self) -> Option<Result<&Guard, Error>> {
@@ -777,6 +782,17 @@ mod tests {
         let many = guard.check(&files, &[Some(0..files[0].bytes.len()), Some(change)]);
         assert!(guard.searcher.get().is_some());
         [few, many]
+    }
+
+    #[test]
+    fn only_a_guard_of_a_new_folder_waits_for_its_searcher_and_only_until_it_is_made() {
+        let site = site();
+        let fresh = BuildGuard::new(&site, true);
+        assert!(fresh.would_wait());
+        fresh.prepare().unwrap();
+        assert!(!fresh.would_wait());
+        // A rebuild checks the changed bytes without the full searcher.
+        assert!(!BuildGuard::new(&site, false).would_wait());
     }
 
     #[test]
