@@ -6,6 +6,7 @@ pub mod page;
 pub mod source;
 pub mod yaml;
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
@@ -286,12 +287,18 @@ fn shared(entries: Vec<Entry>) -> Vec<Arc<Entry>> {
 /// Sorts entries by id and reports ids used twice. Ids are compared in lower case: on Windows
 /// and macOS `A1` and `a1` would be one folder.
 pub fn sort_entries(entries: &mut [Arc<Entry>]) -> Result<(), Vec<Diagnostic>> {
-    entries.sort_by(|a, b| a.id.cmp(&b.id));
+    // In parallel: entries read on different threads lie all over memory, and each comparison
+    // waits for two of them (40 ms for 100,000 entries in county folders, on one thread).
+    entries.par_sort_by(|a, b| a.id.cmp(&b.id));
     let mut errors = Vec::new();
-    let mut seen: FxHashMap<String, &Entry> =
+    let mut seen: FxHashMap<Cow<str>, &Entry> =
         FxHashMap::with_capacity_and_hasher(entries.len(), Default::default());
     for e in entries.iter() {
-        if let Some(first) = seen.insert(e.id.to_ascii_lowercase(), e) {
+        let key = match e.id.bytes().any(|b| b.is_ascii_uppercase()) {
+            true => Cow::Owned(e.id.to_ascii_lowercase()),
+            false => Cow::Borrowed(e.id.as_str()),
+        };
+        if let Some(first) = seen.insert(key, e) {
             errors.push(
                 Diagnostic::new(
                     &e.file,
