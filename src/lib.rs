@@ -263,13 +263,19 @@ fn render_batches(
         if guard.would_wait() && unchecked_bytes < ahead {
             continue;
         }
-        for (files, changes) in unchecked.drain(..) {
-            guard.check(&files, &changes)?;
-            writer.add(files, &changes)?;
-        }
+        hand_over(&mut unchecked, writer, guard)?;
         unchecked_bytes = 0;
     }
-    for (files, changes) in unchecked {
+    hand_over(&mut unchecked, writer, guard)
+}
+
+/// Checks the `rendered` batches and hands them to `writer`, emptying the list.
+fn hand_over(
+    rendered: &mut Vec<(Vec<render::OutputFile>, Vec<output::Change>)>,
+    writer: &mut output::Writer,
+    guard: &output::guard::BuildGuard,
+) -> Result<(), Error> {
+    for (files, changes) in rendered.drain(..) {
         guard.check(&files, &changes)?;
         writer.add(files, &changes)?;
     }

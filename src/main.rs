@@ -40,7 +40,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let progress = Progress { quiet: cli.quiet };
     match cli.command {
-        Command::Serve(_) => memory::for_serve(),
+        Command::Serve(_) => memory::keep_freed(),
         _ => memory::for_one_run(),
     }
     match &cli.command {

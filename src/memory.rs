@@ -5,13 +5,6 @@
 /// not name.
 const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
-/// `serve` builds lists and `entries.json` anew at every edit and drops the last ones: memory
-/// mimalloc handed back to the system in between had to be zeroed again by the kernel at the next
-/// touch. Kept instead, an edit of a 10,000-entry site was served in ~35 ms instead of ~50.
-pub fn for_serve() {
-    keep_freed();
-}
-
 /// Commands that run once touch most of their memory once or twice: zeroing a 2 MB transparent
 /// huge page at each first touch (mimalloc asks for them) was a third of the CPU of a one-entry
 /// rebuild of 100k entries. `serve` keeps them: it reads its searcher and indexes over and over,
@@ -31,9 +24,10 @@ pub fn for_one_run() {
 }
 
 /// Memory freed from here on is kept for the next allocation, not handed back: the kernel then
-/// need not zero it again. For `serve`, and for a build of a small site ([`crate::Site::is_small`]):
-/// a clean build of 10,000 entries took 0.40 s instead of 0.43 (on a tmpfs; peak 80 MB instead of
-/// 54).
+/// need not zero it again. For `serve`, which builds lists and `entries.json` anew at every edit
+/// and drops the last ones (kept, an edit of a 10,000-entry site was served in ~35 ms instead of
+/// ~50), and for a build of a small site ([`crate::Site::is_small`]): a clean build of 10,000
+/// entries took 0.40 s instead of 0.43 (on a tmpfs; peak 80 MB instead of 54).
 pub fn keep_freed() {
     set_purge_delay(-1);
 }

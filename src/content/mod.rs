@@ -294,9 +294,10 @@ pub fn sort_entries(entries: &mut [Arc<Entry>]) -> Result<(), Vec<Diagnostic>> {
     let mut seen: FxHashMap<Cow<str>, &Entry> =
         FxHashMap::with_capacity_and_hasher(entries.len(), Default::default());
     for e in entries.iter() {
-        let key = match e.id.bytes().any(|b| b.is_ascii_uppercase()) {
-            true => Cow::Owned(e.id.to_ascii_lowercase()),
-            false => Cow::Borrowed(e.id.as_str()),
+        let key = if e.id.bytes().any(|b| b.is_ascii_uppercase()) {
+            Cow::Owned(e.id.to_ascii_lowercase())
+        } else {
+            Cow::Borrowed(e.id.as_str())
         };
         if let Some(first) = seen.insert(key, e) {
             errors.push(
