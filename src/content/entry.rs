@@ -347,19 +347,24 @@ impl Record {
         }
     }
 
-    /// Every private value of the record with its field's key, for the privacy guard.
-    pub fn private_values(&self) -> impl Iterator<Item = (&'static str, &str)> {
+    /// Every private value of the record with its field, for the privacy guard.
+    pub fn private_values(&self) -> impl Iterator<Item = (Field, &str)> {
         let single = [
-            ("contact", &self.contact),
-            ("phone", &self.phone),
-            ("legal_rep", &self.legal_rep),
-            ("liaison", &self.liaison),
-            ("credit_code", &self.credit_code),
+            (Field::Contact, &self.contact),
+            (Field::Phone, &self.phone),
+            (Field::LegalRep, &self.legal_rep),
+            (Field::Liaison, &self.liaison),
+            (Field::CreditCode, &self.credit_code),
         ];
         single
             .into_iter()
-            .filter_map(|(key, v)| v.as_deref().map(|v| (key, v)))
-            .chain(self.team.iter().flatten().map(|n| ("team", n.as_str())))
+            .filter_map(|(field, v)| v.as_deref().map(|v| (field, v)))
+            .chain(
+                self.team
+                    .iter()
+                    .flatten()
+                    .map(|n| (Field::Team, n.as_str())),
+            )
     }
 
     /// A field's value as a YAML scalar or flow list, or `None` when blank. Strings are written

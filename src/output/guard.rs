@@ -12,6 +12,7 @@ use rayon::prelude::*;
 use rustc_hash::FxHashSet;
 
 use crate::content::Entry;
+use crate::content::entry::Field;
 use crate::output::{Blocks, Change, OnDisk};
 use crate::render::OutputFile;
 use crate::{Error, Site};
@@ -65,9 +66,41 @@ struct Seen {
 /// falls apart from its entry's own text, which is all that is new on it.
 const CUTS: [u8; 2] = [b'<', b'"'];
 
+/// What [`Seen`] needs of a private form, kept instead of the form: its length, and which of the
+/// bytes that could cut output (a line break, [`CUTS`]) it holds.
+#[derive(Clone, Copy)]
+struct Shape {
+    len: u32,
+    /// Bit `i` for the `i`-th byte of [`Shape::CUTTING`].
+    holds: u8,
+}
+
+impl Shape {
+    const CUTTING: [u8; 3] = [b'\n', CUTS[0], CUTS[1]];
+
+    fn of(form: &str) -> Shape {
+        let holds = Shape::CUTTING
+            .iter()
+            .enumerate()
+            .filter(|(_, byte)| form.as_bytes().contains(byte))
+            .fold(0, |bits, (i, _)| bits | 1 << i);
+        Shape {
+            len: form.len() as u32,
+            holds,
+        }
+    }
+
+    fn holds(self, byte: u8) -> bool {
+        Shape::CUTTING
+            .iter()
+            .position(|&b| b == byte)
+            .is_some_and(|i| self.holds & 1 << i != 0)
+    }
+}
+
 impl Seen {
-    fn new<'p>(forms: impl Iterator<Item = &'p str> + Clone) -> Option<Seen> {
-        let free = |byte: u8| forms.clone().all(|f| !f.as_bytes().contains(&byte));
+    fn new(forms: impl Iterator<Item = Shape> + Clone) -> Option<Seen> {
+        let free = |byte: u8| forms.clone().all(|f| !f.holds(byte));
         let cuts: Vec<u8> = CUTS.into_iter().filter(|&b| free(b)).collect();
         let lines = free(b'\n');
         if !lines && cuts.is_empty() {
@@ -79,7 +112,7 @@ impl Seen {
                 .collect(),
             lines,
             cuts: cuts.first().map(|&a| [a, *cuts.last().unwrap_or(&a)]),
-            shortest: forms.map(str::len).min().unwrap_or(0),
+            shortest: forms.map(|f| f.len as usize).min().unwrap_or(0),
         })
     }
 
@@ -160,8 +193,8 @@ impl Guard {
         site: &Site,
         entries: impl IntoIterator<Item = &'a Entry>,
     ) -> Result<Guard, Error> {
-        let (ids, patterns) = private_forms(entries);
-        if patterns.is_empty() {
+        let (ids, forms) = private_forms(entries);
+        if forms.is_empty() {
             return Ok(Guard {
                 searcher: None,
                 ids: Vec::new(),
@@ -170,11 +203,16 @@ impl Guard {
                 seen: None,
             });
         }
-        let searcher = build(patterns.len(), patterns.iter().map(|(p, _)| p.as_bytes()))?;
+        let mut owners: Vec<Option<Owner>> = forms.iter().map(|(_, owner)| Some(*owner)).collect();
+        let shapes: Vec<Shape> = forms.iter().map(|(form, _)| Shape::of(form)).collect();
+        // The forms are let go as they go into the searcher, before it is made compact (the
+        // moment a build of 100k entries peaks): 15 MB of them at that size.
+        let searcher = build(
+            forms.len(),
+            forms.into_iter().map(|(form, _)| form_bytes(form)),
+        )?;
         // Public values stay in the searcher and are passed over when found: building it again
         // without them cost as much as building it.
-        let mut owners: Vec<Option<Owner>> =
-            patterns.iter().map(|(_, owner)| Some(*owner)).collect();
         let public: Vec<usize> = public_text(site)
             .flat_map_iter(|text| {
                 searcher
@@ -185,12 +223,12 @@ impl Guard {
         for pattern in public {
             owners[pattern] = None;
         }
-        let private = patterns
+        let private = shapes
             .iter()
             .zip(&owners)
             .filter(|(_, owner)| owner.is_some())
-            .map(|((p, _), _)| &**p);
-        let longest = private.clone().map(str::len).max().unwrap_or(0);
+            .map(|(shape, _)| *shape);
+        let longest = private.clone().map(|s| s.len as usize).max().unwrap_or(0);
         let seen = Seen::new(private);
         Ok(Guard {
             // Nothing to search for when every value is public.
@@ -261,7 +299,7 @@ impl Guard {
             Some(Leak {
                 file: file.to_owned(),
                 entry: self.ids[entry as usize].to_string(),
-                field,
+                field: field.spec().key,
             })
         })
     }
@@ -325,7 +363,8 @@ fn search(guards: &[&Guard], windows: &[(&str, &[u8])]) -> Result<(), Error> {
 }
 
 /// Whose a private value is: the entry (by its place among the guard's entries) and the field.
-type Owner = (u32, &'static str);
+/// Eight bytes: a large site has hundreds of thousands.
+type Owner = (u32, Field);
 
 /// A private value in one of its forms, and its owner.
 type Form<'a> = (Cow<'a, str>, Owner);
@@ -333,7 +372,7 @@ type Form<'a> = (Cow<'a, str>, Owner);
 /// Calls `visit` with every private value of `e` in every form the output could hold it (as is,
 /// HTML-escaped, JSON-escaped), with its field. Most values read the same in every form and are
 /// borrowed, not copied.
-fn each_private_form<'a>(e: &'a Entry, mut visit: impl FnMut(Cow<'a, str>, &'static str)) {
+fn each_private_form<'a>(e: &'a Entry, mut visit: impl FnMut(Cow<'a, str>, Field)) {
     for (field, value) in e.fields.private_values() {
         if value.len() < MIN_CHARS || value.chars().nth(MIN_CHARS - 1).is_none() {
             continue;
@@ -347,6 +386,14 @@ fn each_private_form<'a>(e: &'a Entry, mut visit: impl FnMut(Cow<'a, str>, &'sta
                 field,
             );
         }
+    }
+}
+
+/// A form's bytes, owned if the form is: the searcher takes bytes.
+fn form_bytes(form: Cow<'_, str>) -> Cow<'_, [u8]> {
+    match form {
+        Cow::Borrowed(form) => Cow::Borrowed(form.as_bytes()),
+        Cow::Owned(form) => Cow::Owned(form.into_bytes()),
     }
 }
 
@@ -574,7 +621,7 @@ impl<'s> BuildGuard<'s> {
                             found.push(Leak {
                                 file: file.clone(),
                                 entry: e.id.clone(),
-                                field,
+                                field: field.spec().key,
                             });
                         }
                     }
@@ -981,6 +1028,16 @@ mod tests {
                 assert_eq!(found, ["b.html"], "{liaison:?}");
             });
         }
+    }
+
+    #[test]
+    fn a_shape_tells_which_cutting_bytes_its_form_holds() {
+        let shape = Shape::of("a<b\nc");
+        assert_eq!(shape.len, 5);
+        assert!(shape.holds(b'<') && shape.holds(b'\n') && !shape.holds(b'"'));
+        let name = Shape::of("小明\"");
+        assert_eq!(name.len, 7);
+        assert!(name.holds(b'"') && !name.holds(b'<') && !name.holds(b'\n'));
     }
 
     #[test]
