@@ -476,22 +476,31 @@ impl<'a> Renderer<'a> {
             Job::Region(i) => {
                 let region = &self.view.regions[i];
                 let rows = self.rows(&self.by_region[i], false)?;
-                let mut out = self.page(
-                    ctx,
-                    "region.html",
-                    format!("{}/index.html", region_folder(region)),
-                    |vars| {
-                        vars.insert("region", region);
-                        vars.insert_rows("rows", rows);
+                // The county's public list as a download, beside its page, made meanwhile: each
+                // is megabytes for a large county, and one thread makes each.
+                let (page, csv) = rayon::join(
+                    || {
+                        self.page(
+                            ctx,
+                            "region.html",
+                            format!("{}/index.html", region_folder(region)),
+                            |vars| {
+                                vars.insert("region", region);
+                                vars.insert_rows("rows", rows);
+                            },
+                        )
                     },
-                )?;
-                let entries: Vec<EntryView> =
-                    self.by_region[i].iter().map(|&e| self.entry(e)).collect();
-                // The county's public list as a download, beside its page.
-                out.push(OutputFile {
-                    path: format!("{}/entries.csv", region_folder(region)),
-                    bytes: crate::table::write::public_csv(&entries),
-                });
+                    || {
+                        let entries: Vec<EntryView> =
+                            self.by_region[i].iter().map(|&e| self.entry(e)).collect();
+                        OutputFile {
+                            path: format!("{}/entries.csv", region_folder(region)),
+                            bytes: crate::table::write::public_csv(&entries),
+                        }
+                    },
+                );
+                let mut out = page?;
+                out.push(csv);
                 Ok(out)
             }
             Job::Entry(i) => {
