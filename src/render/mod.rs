@@ -220,13 +220,12 @@ impl<'a> Renderer<'a> {
         self.fragments.unwrap_or_default()
     }
 
-    /// The rows of `entries` (indexes), one after the other.
-    fn rows(&self, entries: &[usize], show_region: bool) -> Result<String, Diagnostic> {
-        let rows: Vec<Arc<str>> = entries
+    /// The rows of `entries` (indexes), in order.
+    fn rows(&self, entries: &[usize], show_region: bool) -> Result<Vec<Arc<str>>, Diagnostic> {
+        entries
             .par_iter()
             .map(|&i| self.with_worker(|w| self.row(&mut w.findings, i, show_region)))
-            .collect::<Result<_, _>>()?;
-        Ok(rows.concat())
+            .collect()
     }
 
     /// Entry `i`'s row; the rows of regions' lists (without the region) are kept, if kept. Its
@@ -410,6 +409,7 @@ impl<'a> Renderer<'a> {
             ctx,
             keys: Vec::new(),
             room: PAGE_BYTES,
+            lists: Vec::new(),
         };
         vars.insert(
             "path",
@@ -423,10 +423,22 @@ impl<'a> Renderer<'a> {
         // Straight into bytes, with room for a typical page and its lists: no growing by steps
         // from Tera's small default (a list of thousands held its last two sizes at once) and no
         // second pass to make a `String`.
-        let mut bytes = Vec::with_capacity(vars.room);
-        self.tera
-            .render_to(template, vars.ctx, &mut bytes)
-            .map_err(|e| self.template_error(template, &e))?;
+        let render = |ctx: &Context, room: usize| {
+            let mut bytes = Vec::with_capacity(room);
+            self.tera
+                .render_to(template, ctx, &mut bytes)
+                .map(|()| bytes)
+                .map_err(|e| self.template_error(template, &e))
+        };
+        let rendered = render(vars.ctx, vars.room)?;
+        let bytes = match vars.put_in_lists(rendered) {
+            Ok(bytes) => bytes,
+            // A template that did not print a long list once, as it is, gets it as a value.
+            Err(()) => {
+                let room = vars.lists_in_context();
+                render(vars.ctx, room)?
+            }
+        };
         Ok(vec![OutputFile { path, bytes }])
     }
 
@@ -470,7 +482,7 @@ impl<'a> Renderer<'a> {
                     .collect();
                 let rows = self.rows(&unmatched, true)?;
                 self.page(ctx, "regions.html", "regions/index.html".into(), |vars| {
-                    vars.insert_rows("unmatched_rows", rows)
+                    vars.insert_list("unmatched_rows", rows)
                 })
             }
             Job::Region(i) => {
@@ -486,7 +498,7 @@ impl<'a> Renderer<'a> {
                             format!("{}/index.html", region_folder(region)),
                             |vars| {
                                 vars.insert("region", region);
-                                vars.insert_rows("rows", rows);
+                                vars.insert_list("rows", rows);
                             },
                         )
                     },
@@ -685,7 +697,13 @@ struct PageVars<'c> {
     keys: Vec<&'static str>,
     /// The bytes to make room for in the page.
     room: usize,
+    /// Long lists of rows, each with the variable that holds a marker in its place (see
+    /// [`PageVars::insert_list`]).
+    lists: Vec<(&'static str, Vec<Arc<str>>)>,
 }
+
+/// A list of rows at least this long goes into its page after rendering ([`PageVars::insert_list`]).
+const LONG_LIST: usize = 64 << 10;
 
 impl PageVars<'_> {
     fn insert<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) {
@@ -704,6 +722,70 @@ impl PageVars<'_> {
         self.room += rows.len();
         self.insert_value(key, tera::Value::safe_string(&rows));
     }
+
+    /// Inserts a list's `rows` (see [`PageVars::insert_rows`]). A long list (a county's, megabytes)
+    /// is not copied into the context and then into the page: its variable holds a marker, and
+    /// [`PageVars::put_in_lists`] puts the rows where the page printed it. A clean build of 100k
+    /// entries made three copies of each county's list that way, and took ~3 % longer.
+    fn insert_list(&mut self, key: &'static str, rows: Vec<Arc<str>>) {
+        let len: usize = rows.iter().map(|r| r.len()).sum();
+        if len < LONG_LIST {
+            return self.insert_rows(key, rows.concat());
+        }
+        self.insert_value(key, tera::Value::safe_string(&list_marker(key)));
+        self.lists.push((key, rows));
+    }
+
+    /// `page` with the long lists in place of their markers, or `Err` when a marker is not in it
+    /// exactly once (a template that printed a list twice, or changed it with a filter).
+    fn put_in_lists(&self, page: Vec<u8>) -> Result<Vec<u8>, ()> {
+        if self.lists.is_empty() {
+            return Ok(page);
+        }
+        let mut at: Vec<(usize, usize, &[Arc<str>])> = Vec::new();
+        for (key, rows) in &self.lists {
+            let marker = list_marker(key);
+            let mut found = memchr::memmem::find_iter(&page, marker.as_bytes());
+            match (found.next(), found.next()) {
+                (Some(start), None) => at.push((start, marker.len(), rows)),
+                _ => return Err(()),
+            }
+        }
+        at.sort_unstable_by_key(|(start, _, _)| *start);
+        let rows_len: usize = at
+            .iter()
+            .flat_map(|(_, _, rows)| *rows)
+            .map(|r| r.len())
+            .sum();
+        let mut out = Vec::with_capacity(page.len() + rows_len);
+        let mut from = 0;
+        for (start, marker_len, rows) in at {
+            out.extend_from_slice(&page[from..start]);
+            for row in rows {
+                out.extend_from_slice(row.as_bytes());
+            }
+            from = start + marker_len;
+        }
+        out.extend_from_slice(&page[from..]);
+        Ok(out)
+    }
+
+    /// Puts the long lists into the context as they are, in place of their markers; the room
+    /// the page then needs.
+    fn lists_in_context(&mut self) -> usize {
+        for (key, rows) in std::mem::take(&mut self.lists) {
+            self.ctx
+                .insert_value(key, tera::Value::safe_string(&rows.concat()));
+            self.room += rows.iter().map(|r| r.len()).sum::<usize>();
+        }
+        self.room
+    }
+}
+
+/// What a long list's variable holds while its page renders: a comment no escaped text can
+/// make, and no other list's.
+fn list_marker(key: &str) -> String {
+    format!("<!--saishi list {key}-->")
 }
 
 impl Drop for PageVars<'_> {
@@ -800,6 +882,7 @@ mod tests {
                 ctx: &mut ctx,
                 keys: Vec::new(),
                 room: 0,
+                lists: Vec::new(),
             };
             vars.insert("entry", "e1");
             assert_eq!(vars.ctx.get("entry"), Some(&tera::Value::from("e1")));
@@ -809,5 +892,51 @@ mod tests {
             "a page's variable stayed behind"
         );
         assert_eq!(ctx.get("site"), Some(&tera::Value::from("shared")));
+    }
+
+    /// Renders `template` with a list of `rows` rows as `rows`, as `Renderer::page` does.
+    fn with_list(template: &str, rows: usize) -> (String, String) {
+        let mut tera = tera::Tera::default();
+        tera.add_raw_template("t.html", template).unwrap();
+        let rows: Vec<Arc<str>> = (0..rows)
+            .map(|i| Arc::from(format!("<tr><td>e{i:06}</td><td>&lt;项目&gt;</td></tr>\n")))
+            .collect();
+        let whole = rows.concat();
+        let mut ctx = Context::new();
+        let mut vars = PageVars {
+            ctx: &mut ctx,
+            keys: Vec::new(),
+            room: 0,
+            lists: Vec::new(),
+        };
+        vars.insert_list("rows", rows);
+        let rendered = tera.render("t.html", vars.ctx).unwrap().into_bytes();
+        let page = match vars.put_in_lists(rendered) {
+            Ok(page) => page,
+            Err(()) => {
+                vars.lists_in_context();
+                tera.render("t.html", vars.ctx).unwrap().into_bytes()
+            }
+        };
+        (String::from_utf8(page).unwrap(), whole)
+    }
+
+    #[test]
+    fn a_long_list_printed_once_is_put_in_after_rendering() {
+        let (page, rows) = with_list("<main>{{ rows }}</main>", 5000);
+        assert!(rows.len() >= LONG_LIST);
+        assert_eq!(page, format!("<main>{rows}</main>"));
+        assert!(!page.contains("saishi list"));
+    }
+
+    #[test]
+    fn a_list_printed_twice_changed_or_short_is_a_value_as_before() {
+        let (twice, rows) = with_list("{{ rows }}|{{ rows }}", 5000);
+        assert_eq!(twice, format!("{rows}|{rows}"));
+        let (length, rows) = with_list("{{ rows | length }}", 5000);
+        assert_eq!(length, rows.chars().count().to_string());
+        let (short, rows) = with_list("<main>{{ rows }}</main>", 3);
+        assert!(rows.len() < LONG_LIST);
+        assert_eq!(short, format!("<main>{rows}</main>"));
     }
 }
