@@ -16,6 +16,11 @@ impl Text {
         Text(Arc::new(text.into()))
     }
 
+    /// Which copy this is: the same for every finding that shares it (see [`Texts`]).
+    pub fn copy_id(&self) -> usize {
+        Arc::as_ptr(&self.0) as usize
+    }
+
     /// Whether another finding holds this copy: said of one entry only (a message naming other
     /// entries, say), it is not. A text said again where it was made apart from this copy is
     /// another copy, so this can say no of a text said twice, never yes of one said once.
