@@ -277,12 +277,23 @@ fn editor_junk_bom_and_crlf() {
     site.write("content/entries/.valid-001.yaml.swp", "\u{0}garbage: [");
     site.write("content/entries/valid-001.yaml~", "garbage: [");
     site.write("content/entries/.DS_Store", "\u{0}\u{1}");
+    // The same in a county's folder, which is walked on its own, and a hidden folder.
+    site.write("content/entries/yuci/.crlf.yaml.swp", "\u{0}garbage: [");
+    site.write("content/entries/.git/objects.yaml", "garbage: [");
     site.write(
         "content/entries/crlf.yaml",
         "\u{feff}project: 视窗项目\r\nregion: 榆次区\r\n",
     );
+    site.write(
+        "content/entries/yuci/deep/nested.yaml",
+        "project: 嵌套项目\nregion: 榆次区\n",
+    );
     site.build().assert_ok();
     assert!(site.public("entries/crlf/index.html").contains("视窗项目"));
+    assert!(
+        site.public("entries/nested/index.html")
+            .contains("嵌套项目")
+    );
 }
 
 #[test]

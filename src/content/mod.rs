@@ -70,20 +70,37 @@ pub fn relative(root: &Path, path: &Path) -> String {
 /// Files under `dir` with one of `extensions` (any, when empty), in the order of their paths'
 /// bytes; editor junk and hidden files left out.
 pub fn files(root: &Path, dir: &str, extensions: &[&str]) -> Vec<std::path::PathBuf> {
-    let mut out: Vec<std::path::PathBuf> = WalkDir::new(root.join(dir))
-        .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-        .filter(|e| !source::is_editor_junk(&e.file_name().to_string_lossy()))
-        .filter(|e| {
-            extensions.is_empty()
+    let shown =
+        |e: &walkdir::DirEntry| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.');
+    let wanted = |e: &walkdir::DirEntry| {
+        e.file_type().is_file()
+            && !source::is_editor_junk(&e.file_name().to_string_lossy())
+            && (extensions.is_empty()
                 || e.path()
                     .extension()
                     .and_then(|x| x.to_str())
-                    .is_some_and(|x| extensions.contains(&x))
-        })
+                    .is_some_and(|x| extensions.contains(&x)))
+    };
+    let walk = |from: &Path, depth: usize| {
+        WalkDir::new(from)
+            .max_depth(depth)
+            .into_iter()
+            .filter_entry(shown)
+            .filter_map(Result::ok)
+    };
+    // The folders right under `dir` (a county's entries, say) are walked in parallel: one walk of
+    // 100k entry files took 60 ms, on one thread.
+    let (folders, here): (Vec<_>, Vec<_>) =
+        walk(&root.join(dir), 1).partition(|e| e.depth() == 1 && e.file_type().is_dir());
+    let mut out: Vec<std::path::PathBuf> = folders
+        .par_iter()
+        .flat_map_iter(|folder| walk(folder.path(), usize::MAX).filter(wanted))
         .map(walkdir::DirEntry::into_path)
+        .chain(
+            here.into_par_iter()
+                .filter(wanted)
+                .map(walkdir::DirEntry::into_path),
+        )
         .collect();
     // Sorted whole, by bytes: walkdir sorting each folder by name took a file name out of a
     // path at every comparison, a twentieth of a one-entry rebuild.
