@@ -4,8 +4,10 @@
 
 use std::fmt::Write as _;
 use std::fs;
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use super::{io, target};
@@ -94,20 +96,37 @@ impl Manifest {
     /// Writes the manifest beside `out_dir` (a new file renamed into place).
     pub fn save(&self, out_dir: &Path) -> Result<(), Error> {
         let mut keys: Vec<&String> = self.pages.keys().collect();
-        keys.sort();
-        let mut text = String::from(HEADER);
-        text.push('\n');
-        for key in keys {
-            let (print, files) = &self.pages[key];
-            let _ = write!(text, "{key}\t{print:016x}");
-            for (path, len) in files {
-                let _ = write!(text, "\t{path}\t{len}");
-            }
-            text.push('\n');
-        }
+        keys.par_sort_unstable();
+        // Lines made in parallel, a few thousand pages at a time: the manifest of 100k entries
+        // took ~50 ms on one thread, the last step of a build.
+        let chunks: Vec<String> = keys
+            .par_chunks(4096)
+            .map(|keys| {
+                let mut text = String::new();
+                for key in keys {
+                    let (print, files) = &self.pages[*key];
+                    let _ = write!(text, "{key}\t{print:016x}");
+                    for (path, len) in files {
+                        let _ = write!(text, "\t{path}\t{len}");
+                    }
+                    text.push('\n');
+                }
+                text
+            })
+            .collect();
         let path = location(out_dir);
         let fresh = path.with_extension("new");
-        fs::write(&fresh, text).map_err(io(&fresh))?;
+        let write = || -> std::io::Result<()> {
+            let mut file = std::io::BufWriter::new(fs::File::create(&fresh)?);
+            writeln!(file, "{HEADER}")?;
+            for chunk in &chunks {
+                file.write_all(chunk.as_bytes())?;
+            }
+            file.into_inner()
+                .map_err(std::io::IntoInnerError::into_error)?;
+            Ok(())
+        };
+        write().map_err(io(&fresh))?;
         fs::rename(&fresh, &path).map_err(io(&path))
     }
 }
