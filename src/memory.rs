@@ -8,13 +8,11 @@ const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 /// Commands that run once touch most of their memory once or twice: zeroing a 2 MB transparent
 /// huge page at each first touch (mimalloc asks for them) was a third of the CPU of a one-entry
 /// rebuild of 100k entries. `serve` keeps them: it reads its searcher and indexes over and over,
-/// and answered an edit ~50 ms later without. Freed memory goes back to the system after a
-/// millisecond instead of a second, unless the site turns out small ([`keep_freed`]): making the
-/// searcher and saving the cache leave tens of MB behind, and pages come and go batch after
-/// batch. A clean build of 100k entries peaks at ~275 MB instead of ~375.
-/// Handed back at once (0 ms), memory freed while reading a file or rendering a page went back
-/// between one file or page and the next and had to be zeroed anew: the same build took ~5 %
-/// longer (a tenth more CPU in the kernel) for 2–4 MB less at its peak.
+/// and answered an edit ~50 ms later without. Freed memory goes back to the system at once
+/// instead of after a second, unless the site turns out small ([`keep_freed`]): making the searcher
+/// and saving the cache leave tens of MB behind, and pages come and go batch after batch. A
+/// clean build of 100k entries peaks at ~290 MB instead of ~360 (~305 after 10 ms), for ~4 %
+/// more CPU in user space and more in the kernel, which zeroes each batch's pages anew.
 pub fn for_one_run() {
     #[cfg(target_os = "linux")]
     // SAFETY: PR_SET_THP_DISABLE sets a flag of this process and touches no memory of ours; if
@@ -22,7 +20,7 @@ pub fn for_one_run() {
     unsafe {
         libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
     }
-    set_purge_delay(1);
+    set_purge_delay(0);
 }
 
 /// Memory freed from here on is kept for the next allocation, not handed back: the kernel then
@@ -36,7 +34,7 @@ pub fn keep_freed() {
 
 fn set_purge_delay(milliseconds: std::ffi::c_long) {
     // SAFETY: sets one of mimalloc's options; -1 means "never", which only keeps more memory,
-    // and a number of milliseconds how soon freed memory goes back.
+    // and 0 "at once", which only hands it back sooner.
     unsafe {
         libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, milliseconds);
     }
@@ -56,7 +54,7 @@ mod tests {
         // Its default (1000 ms in mimalloc 3) is no other option's: the number is the right one.
         assert_eq!(purge_delay(), 1000);
         for_one_run();
-        assert_eq!(purge_delay(), 1);
+        assert_eq!(purge_delay(), 0);
         keep_freed();
         assert_eq!(purge_delay(), -1);
     }
