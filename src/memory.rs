@@ -11,8 +11,9 @@ const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 /// and answered an edit ~50 ms later without. Freed memory goes back to the system at once
 /// instead of after a second, unless the site turns out small ([`keep_freed`]): making the searcher
 /// and saving the cache leave tens of MB behind, and pages come and go batch after batch. A
-/// clean build of 100k entries peaks at ~290 MB instead of ~360 (~305 after 10 ms), for ~4 %
-/// more CPU in user space and more in the kernel, which zeroes each batch's pages anew.
+/// clean build of 100k entries peaks at ~272 MB instead of ~375, for ~15 % more time on a tmpfs
+/// (the kernel zeroes each batch's pages anew). After 1 ms instead of at once it took ~5 % less
+/// time, but on a slow disk some builds peaked at 331–364 MB.
 pub fn for_one_run() {
     #[cfg(target_os = "linux")]
     // SAFETY: PR_SET_THP_DISABLE sets a flag of this process and touches no memory of ours; if

@@ -423,22 +423,13 @@ impl<'a> Renderer<'a> {
         // Straight into bytes, with room for a typical page and its lists: no growing by steps
         // from Tera's small default (a list of thousands held its last two sizes at once) and no
         // second pass to make a `String`.
-        let render = |ctx: &Context, room: usize| {
+        let bytes = vars.render(|ctx, room| {
             let mut bytes = Vec::with_capacity(room);
             self.tera
                 .render_to(template, ctx, &mut bytes)
                 .map(|()| bytes)
                 .map_err(|e| self.template_error(template, &e))
-        };
-        let rendered = render(vars.ctx, vars.room)?;
-        let bytes = match vars.put_in_lists(rendered) {
-            Ok(bytes) => bytes,
-            // A template that did not print a long list once, as it is, gets it as a value.
-            Err(()) => {
-                let room = vars.lists_in_context();
-                render(vars.ctx, room)?
-            }
-        };
+        })?;
         Ok(vec![OutputFile { path, bytes }])
     }
 
@@ -725,8 +716,8 @@ impl PageVars<'_> {
 
     /// Inserts a list's `rows` (see [`PageVars::insert_rows`]). A long list (a county's, megabytes)
     /// is not copied into the context and then into the page: its variable holds a marker, and
-    /// [`PageVars::put_in_lists`] puts the rows where the page printed it. A clean build of 100k
-    /// entries made three copies of each county's list that way, and took ~3 % longer.
+    /// [`PageVars::render`] puts the rows where the page printed it. A clean build of 100k
+    /// entries made three copies of each county's list that way, and took ~1 % longer.
     fn insert_list(&mut self, key: &'static str, rows: Vec<Arc<str>>) {
         let len: usize = rows.iter().map(|r| r.len()).sum();
         if len < LONG_LIST {
@@ -734,6 +725,23 @@ impl PageVars<'_> {
         }
         self.insert_value(key, tera::Value::safe_string(&list_marker(key)));
         self.lists.push((key, rows));
+    }
+
+    /// The page `render` makes of the context (with room for the given bytes), the long lists put
+    /// in place of their markers; rendered again with them as values when the template did not
+    /// print each once, as it is.
+    fn render<E>(
+        &mut self,
+        render: impl Fn(&Context, usize) -> Result<Vec<u8>, E>,
+    ) -> Result<Vec<u8>, E> {
+        let page = render(self.ctx, self.room)?;
+        match self.put_in_lists(page) {
+            Ok(page) => Ok(page),
+            Err(()) => {
+                let room = self.lists_in_context();
+                render(self.ctx, room)
+            }
+        }
     }
 
     /// `page` with the long lists in place of their markers, or `Err` when a marker is not in it
@@ -894,7 +902,8 @@ mod tests {
         assert_eq!(ctx.get("site"), Some(&tera::Value::from("shared")));
     }
 
-    /// Renders `template` with a list of `rows` rows as `rows`, as `Renderer::page` does.
+    /// Renders `template` with a list of `rows` rows as `rows`, through `PageVars::render` as
+    /// `Renderer::page` does.
     fn with_list(template: &str, rows: usize) -> (String, String) {
         let mut tera = tera::Tera::default();
         tera.add_raw_template("t.html", template).unwrap();
@@ -910,14 +919,9 @@ mod tests {
             lists: Vec::new(),
         };
         vars.insert_list("rows", rows);
-        let rendered = tera.render("t.html", vars.ctx).unwrap().into_bytes();
-        let page = match vars.put_in_lists(rendered) {
-            Ok(page) => page,
-            Err(()) => {
-                vars.lists_in_context();
-                tera.render("t.html", vars.ctx).unwrap().into_bytes()
-            }
-        };
+        let page = vars
+            .render(|ctx, _| tera.render("t.html", ctx).map(String::into_bytes))
+            .unwrap();
         (String::from_utf8(page).unwrap(), whole)
     }
 
