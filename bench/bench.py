@@ -2,7 +2,7 @@
 """Times saishi on synthetic contest sites, beside the I/O floor and (when installed) Hugo, in one
 run, so that ratios hold on a noisy machine.
 
-    python3 bench/bench.py [--sizes 1000,10000,100000] [--runs 3] [--regions 12] [--hugo] [--floor]
+    python3 bench/bench.py [--sizes 1000,10000,100000,100000:2800] [--runs 3] [--regions 12] [--hugo] [--floor]
 
 Sites come from the shared workload generator (../shared/bench/gen.py, `--gen` to point
 elsewhere) with the default theme copied in. For each size it reports the median of clean builds
@@ -10,7 +10,9 @@ elsewhere) with the default theme copied in. For each size it reports the median
 right before a timed build makes file creation slower; the entry cache `.saishi/` removed too),
 peak memory (/usr/bin/time), the files written, a rebuild after one changed entry and a rebuild
 with no change. Clean builds of saishi, the floor and Hugo take turns, round after round, so that
-each sees the same drift of the machine; every timed run starts after a sync.
+each sees the same drift of the machine; every timed run starts after a sync. A size may name its
+own number of counties (`100000:2800`, a national round). Below the table, each larger site's clean
+build is given as a multiple of the 10,000-entry one of the same run, beside the floor's.
 """
 import argparse, os, re, shutil, statistics, subprocess, sys, tempfile, time
 
@@ -54,7 +56,7 @@ def rounds(tools, runs):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--sizes", default="1000,10000")
+    ap.add_argument("--sizes", default="1000,10000", help="entries per site, each N or N:REGIONS")
     ap.add_argument("--regions", type=int, default=12)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--gen", default=os.path.join(REPO, "..", "shared", "bench", "gen.py"))
@@ -72,11 +74,13 @@ def main():
     work = tempfile.mkdtemp(prefix="saishi-bench-")
     trash = os.path.join(work, "trash")
     os.makedirs(trash)
-    print("| entries | saishi clean | peak MB | files written | one entry changed | nothing changed | floor | Hugo | saishi/floor | saishi/Hugo |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
-    for n in map(int, a.sizes.split(",")):
-        site = os.path.join(work, "saishi-%d" % n)
-        subprocess.run([sys.executable, a.gen, "--entries", str(n), "--regions", str(a.regions), "--out", site, "--format", "saishi"],
+    print("| entries | counties | saishi clean | peak MB | files written | one entry changed | nothing changed | floor | Hugo | saishi/floor | saishi/Hugo |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    sizes = [(int(n), int(r or a.regions)) for n, _, r in (size.partition(":") for size in a.sizes.split(","))]
+    cleans = []
+    for n, regions in sizes:
+        site = os.path.join(work, "saishi-%d-%d" % (n, regions))
+        subprocess.run([sys.executable, a.gen, "--entries", str(n), "--regions", str(regions), "--out", site, "--format", "saishi"],
                        check=True, capture_output=True)
         shutil.copytree(os.path.join(REPO, "themes"), os.path.join(site, "themes"))
         public = os.path.join(site, "public")
@@ -86,15 +90,15 @@ def main():
         if floor_bin:
             # The floor writes the files and sizes saishi writes: a first build, not timed, lists them.
             from_scratch(build, public, trash, forget=[cache])
-            manifest = os.path.join(work, "manifest-%d.tsv" % n)
+            manifest = os.path.join(work, "manifest-%d-%d.tsv" % (n, regions))
             with open(manifest, "w") as m:
                 subprocess.run(["find", ".", "-type", "f", "-printf", "%P\t%s\n"], cwd=public, stdout=m, check=True)
             out = os.path.join(work, "floor-out")
             floor_cmd = [floor_bin, "--input", site, "--manifest", manifest, "--output", out]
             tools["floor"] = lambda: from_scratch(floor_cmd, out, trash)
         if a.hugo and shutil.which("hugo"):
-            hsite = os.path.join(work, "hugo-%d" % n)
-            subprocess.run([sys.executable, a.gen, "--entries", str(n), "--regions", str(a.regions), "--out", hsite, "--format", "hugo"],
+            hsite = os.path.join(work, "hugo-%d-%d" % (n, regions))
+            subprocess.run([sys.executable, a.gen, "--entries", str(n), "--regions", str(regions), "--out", hsite, "--format", "hugo"],
                            check=True, capture_output=True)
             tools["Hugo"] = lambda: from_scratch(["hugo", "--quiet"], os.path.join(hsite, "public"), trash, cwd=hsite)
         # saishi's last clean build stays in place for the rebuilds below.
@@ -118,9 +122,15 @@ def main():
             f.write(original)
         fmt = lambda v: "%.2f s" % v if v is not None else "—"
         ratio = lambda x, y: "%.2f" % (x / y) if y else "—"
-        print("| %d | %.2f s | %d | %s | %.2f s | %.2f s | %s | %s | %s | %s |" % (
-            n, clean, peak // 1024, written, statistics.median(changed), nothing, fmt(floor), fmt(hugo), ratio(clean, floor), ratio(clean, hugo)))
+        print("| %d | %d | %.2f s | %d | %s | %.2f s | %.2f s | %s | %s | %s | %s |" % (
+            n, regions, clean, peak // 1024, written, statistics.median(changed), nothing, fmt(floor), fmt(hugo), ratio(clean, floor), ratio(clean, hugo)))
         sys.stdout.flush()
+        cleans.append((n, regions, clean, floor))
+    base = next((c for c in cleans if c[0] == 10000), None)
+    for n, regions, clean, floor in cleans:
+        if base and n > base[0]:
+            print("\n%d entries over %d counties: %.1f× the clean build of %d entries (the floor: %s)" % (
+                n, regions, clean / base[2], base[0], "%.1f×" % (floor / base[3]) if floor and base[3] else "—"))
     shutil.rmtree(work, ignore_errors=True)
 
 if __name__ == "__main__":
