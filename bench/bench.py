@@ -9,10 +9,11 @@ elsewhere) with the default theme copied in. For each size it reports the median
 (the previous output renamed aside first, as the shared README advises: deleting a large tree
 right before a timed build makes file creation slower; the entry cache `.saishi/` removed too),
 peak memory (/usr/bin/time), the files written, a rebuild after one changed entry and a rebuild
-with no change. Clean builds of saishi, the floor and Hugo take turns, round after round, so that
-each sees the same drift of the machine; every timed run starts after a sync. A size may name its
-own number of counties (`100000:2800`, a national round). Below the table, each larger site's clean
-build is given as a multiple of the 10,000-entry one of the same run, beside the floor's.
+with no change. Clean builds of saishi, the floor and Hugo, of every size, take turns, round after
+round, so that each sees the same drift of the machine; every timed run starts after a sync, and
+every ratio is the median of the ratios within each round. A size may name its own number of
+counties (`100000:2800`, a national round). Below the table, each larger site's clean build is
+given as a multiple of the 10,000-entry one, beside the floor's.
 """
 import argparse, os, re, shutil, statistics, subprocess, sys, tempfile, time
 
@@ -42,17 +43,11 @@ def from_scratch(cmd, out_dir, trash, cwd=None, forget=()):
     os.sync()
     return timed(cmd, cwd)
 
-def rounds(tools, runs):
-    """For each of `tools` (name -> function of no arguments returning (seconds, peak KB,
-    stderr)), the median seconds, the peak KB and the last stderr of `runs` runs. The tools take
-    turns, round after round: the machine drifts (other work, the file system filling up), and
-    each tool then sees the same drift."""
-    results = {name: [] for name in tools}
-    for _ in range(runs):
-        for name, run in tools.items():
-            results[name].append(run())
-    return {name: (statistics.median(r[0] for r in rs), max(r[1] for r in rs), rs[-1][2])
-            for name, rs in results.items()}
+def median_ratio(xs, ys):
+    """The median of the ratios x/y of the same rounds: each round's pair saw the same moment of
+    the machine, which a ratio of medians taken over different rounds does not."""
+    ratios = [x[0] / y[0] for x, y in zip(xs, ys) if y[0]]
+    return statistics.median(ratios) if ratios else None
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -74,63 +69,79 @@ def main():
     work = tempfile.mkdtemp(prefix="saishi-bench-")
     trash = os.path.join(work, "trash")
     os.makedirs(trash)
-    print("| entries | counties | saishi clean | peak MB | files written | one entry changed | nothing changed | floor | Hugo | saishi/floor | saishi/Hugo |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
     sizes = [(int(n), int(r or a.regions)) for n, _, r in (size.partition(":") for size in a.sizes.split(","))]
-    cleans = []
+    sites = []
     for n, regions in sizes:
-        site = os.path.join(work, "saishi-%d-%d" % (n, regions))
+        name = "%d-%d" % (n, regions)
+        site = os.path.join(work, "saishi-" + name)
         subprocess.run([sys.executable, a.gen, "--entries", str(n), "--regions", str(regions), "--out", site, "--format", "saishi"],
                        check=True, capture_output=True)
         shutil.copytree(os.path.join(REPO, "themes"), os.path.join(site, "themes"))
         public = os.path.join(site, "public")
-        cache = os.path.join(site, ".saishi")
         build = [a.saishi, "build", "--root", site]
-        tools = {"saishi": lambda: from_scratch(build, public, trash, forget=[cache])}
+        clean = lambda build=build, public=public, site=site: from_scratch(build, public, trash, forget=[os.path.join(site, ".saishi")])
+        tools = {}
         if floor_bin:
             # The floor writes the files and sizes saishi writes: a first build, not timed, lists them.
-            from_scratch(build, public, trash, forget=[cache])
-            manifest = os.path.join(work, "manifest-%d-%d.tsv" % (n, regions))
+            clean()
+            manifest = os.path.join(work, "manifest-%s.tsv" % name)
             with open(manifest, "w") as m:
                 subprocess.run(["find", ".", "-type", "f", "-printf", "%P\t%s\n"], cwd=public, stdout=m, check=True)
-            out = os.path.join(work, "floor-out")
+            out = os.path.join(work, "floor-out-" + name)
             floor_cmd = [floor_bin, "--input", site, "--manifest", manifest, "--output", out]
-            tools["floor"] = lambda: from_scratch(floor_cmd, out, trash)
+            tools["floor"] = lambda cmd=floor_cmd, out=out: from_scratch(cmd, out, trash)
         if a.hugo and shutil.which("hugo"):
-            hsite = os.path.join(work, "hugo-%d-%d" % (n, regions))
+            hsite = os.path.join(work, "hugo-" + name)
             subprocess.run([sys.executable, a.gen, "--entries", str(n), "--regions", str(regions), "--out", hsite, "--format", "hugo"],
                            check=True, capture_output=True)
-            tools["Hugo"] = lambda: from_scratch(["hugo", "--quiet"], os.path.join(hsite, "public"), trash, cwd=hsite)
-        # saishi's last clean build stays in place for the rebuilds below.
-        order = [t for t in tools if t != "saishi"] + ["saishi"]
-        timed_runs = rounds({t: tools[t] for t in order}, a.runs)
-        clean, peak, err = timed_runs["saishi"]
-        floor = timed_runs.get("floor", (None,))[0]
-        hugo = timed_runs.get("Hugo", (None,))[0]
-        written = re.search(r"(\d+) files written", err).group(1)
-        entry = os.path.join(site, "content", "entries", sorted(os.listdir(os.path.join(site, "content", "entries")))[0])
+            tools["Hugo"] = lambda hsite=hsite: from_scratch(["hugo", "--quiet"], os.path.join(hsite, "public"), trash, cwd=hsite)
+        # saishi last: its last clean build stays in place for the rebuilds below.
+        tools["saishi"] = clean
+        sites.append(dict(n=n, regions=regions, site=site, build=build, tools=tools,
+                          runs={tool: [] for tool in tools}))
+    # Every tool on every site, round after round: the machine drifts (other work, spells of a
+    # slow disk, the file system filling up), and each round's builds see about the same moment,
+    # for the ratios between tools and between sizes alike.
+    for _ in range(a.runs):
+        for s in sites:
+            for tool, run in s["tools"].items():
+                s["runs"][tool].append(run())
+    print("| entries | counties | saishi clean | peak MB | files written | one entry changed | nothing changed | floor | Hugo | saishi/floor | saishi/Hugo |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    fmt = lambda v: "%.2f s" % v if v is not None else "—"
+    ratio = lambda v: "%.2f" % v if v is not None else "—"
+    for s in sites:
+        runs = s["runs"]
+        clean = statistics.median(r[0] for r in runs["saishi"])
+        peak = max(r[1] for r in runs["saishi"])
+        written = re.search(r"(\d+) files written", runs["saishi"][-1][2]).group(1)
+        median = lambda tool: statistics.median(r[0] for r in runs[tool]) if tool in runs else None
+        versus = lambda tool: median_ratio(runs["saishi"], runs[tool]) if tool in runs else None
+        entries_dir = os.path.join(s["site"], "content", "entries")
+        entry = os.path.join(entries_dir, sorted(os.listdir(entries_dir))[0])
         entry = os.path.join(entry, sorted(os.listdir(entry))[0])
         original = open(entry, encoding="utf-8").read()
         changed = []
         for k in range(a.runs):
             with open(entry, "w", encoding="utf-8") as f:
                 f.write(re.sub(r"^project: .*$", "project: 基准测试%d" % k, original, count=1, flags=re.M))
-            changed.append(timed(build)[0])
-        nothing, _, err2 = timed(build)
-        assert " 0 files written" in err2, err2
+            changed.append(timed(s["build"])[0])
+        nothing, _, err = timed(s["build"])
+        assert " 0 files written" in err, err
         with open(entry, "w", encoding="utf-8") as f:
             f.write(original)
-        fmt = lambda v: "%.2f s" % v if v is not None else "—"
-        ratio = lambda x, y: "%.2f" % (x / y) if y else "—"
         print("| %d | %d | %.2f s | %d | %s | %.2f s | %.2f s | %s | %s | %s | %s |" % (
-            n, regions, clean, peak // 1024, written, statistics.median(changed), nothing, fmt(floor), fmt(hugo), ratio(clean, floor), ratio(clean, hugo)))
+            s["n"], s["regions"], clean, peak // 1024, written, statistics.median(changed), nothing,
+            fmt(median("floor")), fmt(median("Hugo")), ratio(versus("floor")), ratio(versus("Hugo"))))
         sys.stdout.flush()
-        cleans.append((n, regions, clean, floor))
-    base = next((c for c in cleans if c[0] == 10000), None)
-    for n, regions, clean, floor in cleans:
-        if base and n > base[0]:
+    base = next((s for s in sites if s["n"] == 10000), None)
+    for s in sites:
+        if base and s["n"] > base["n"]:
+            floor = median_ratio(s["runs"]["floor"], base["runs"]["floor"]) if "floor" in s["runs"] else None
             print("\n%d entries over %d counties: %.1f× the clean build of %d entries (the floor: %s)" % (
-                n, regions, clean / base[2], base[0], "%.1f×" % (floor / base[3]) if floor and base[3] else "—"))
+                s["n"], s["regions"], median_ratio(s["runs"]["saishi"], base["runs"]["saishi"]), base["n"],
+                "%.1f×" % floor if floor else "—"))
+    print("\nRatios are medians of each round's ratio.")
     shutil.rmtree(work, ignore_errors=True)
 
 if __name__ == "__main__":
