@@ -43,11 +43,19 @@ def from_scratch(cmd, out_dir, trash, cwd=None, forget=()):
     os.sync()
     return timed(cmd, cwd)
 
-def median_ratio(xs, ys):
-    """The median of the ratios x/y of the same rounds: each round's pair saw the same moment of
-    the machine, which a ratio of medians taken over different rounds does not."""
-    ratios = [x[0] / y[0] for x, y in zip(xs, ys) if y[0]]
-    return statistics.median(ratios) if ratios else None
+def round_ratios(xs, ys):
+    """The ratios x/y of the same rounds: each round's pair saw about the same moment of the
+    machine, which a ratio of medians taken over different rounds does not."""
+    return [x[0] / y[0] for x, y in zip(xs, ys) if y[0]]
+
+def spread(ratios, unit=""):
+    """The median of `ratios`, and their range when there are several: how far the rounds
+    disagree is how far to trust the median."""
+    if not ratios:
+        return "—"
+    if len(ratios) == 1:
+        return "%.2f%s" % (ratios[0], unit)
+    return "%.2f%s (%.2f–%.2f)" % (statistics.median(ratios), unit, min(ratios), max(ratios))
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -109,14 +117,13 @@ def main():
     print("| entries | counties | saishi clean | peak MB | files written | one entry changed | nothing changed | floor | Hugo | saishi/floor | saishi/Hugo |")
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     fmt = lambda v: "%.2f s" % v if v is not None else "—"
-    ratio = lambda v: "%.2f" % v if v is not None else "—"
     for s in sites:
         runs = s["runs"]
         clean = statistics.median(r[0] for r in runs["saishi"])
         peak = max(r[1] for r in runs["saishi"])
         written = re.search(r"(\d+) files written", runs["saishi"][-1][2]).group(1)
         median = lambda tool: statistics.median(r[0] for r in runs[tool]) if tool in runs else None
-        versus = lambda tool: median_ratio(runs["saishi"], runs[tool]) if tool in runs else None
+        versus = lambda tool: spread(round_ratios(runs["saishi"], runs[tool]) if tool in runs else [])
         entries_dir = os.path.join(s["site"], "content", "entries")
         entry = os.path.join(entries_dir, sorted(os.listdir(entries_dir))[0])
         entry = os.path.join(entry, sorted(os.listdir(entry))[0])
@@ -132,16 +139,16 @@ def main():
             f.write(original)
         print("| %d | %d | %.2f s | %d | %s | %.2f s | %.2f s | %s | %s | %s | %s |" % (
             s["n"], s["regions"], clean, peak // 1024, written, statistics.median(changed), nothing,
-            fmt(median("floor")), fmt(median("Hugo")), ratio(versus("floor")), ratio(versus("Hugo"))))
+            fmt(median("floor")), fmt(median("Hugo")), versus("floor"), versus("Hugo")))
         sys.stdout.flush()
     base = next((s for s in sites if s["n"] == 10000), None)
     for s in sites:
         if base and s["n"] > base["n"]:
-            floor = median_ratio(s["runs"]["floor"], base["runs"]["floor"]) if "floor" in s["runs"] else None
-            print("\n%d entries over %d counties: %.1f× the clean build of %d entries (the floor: %s)" % (
-                s["n"], s["regions"], median_ratio(s["runs"]["saishi"], base["runs"]["saishi"]), base["n"],
-                "%.1f×" % floor if floor else "—"))
-    print("\nRatios are medians of each round's ratio.")
+            floor = round_ratios(s["runs"]["floor"], base["runs"]["floor"]) if "floor" in s["runs"] else []
+            print("\n%d entries over %d counties: %s the clean build of %d entries (the floor: %s)" % (
+                s["n"], s["regions"], spread(round_ratios(s["runs"]["saishi"], base["runs"]["saishi"]), "×"),
+                base["n"], spread(floor, "×")))
+    print("\nRatios are medians of each round's ratio, with their range over the rounds.")
     shutil.rmtree(work, ignore_errors=True)
 
 if __name__ == "__main__":
