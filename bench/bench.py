@@ -11,7 +11,7 @@ right before a timed build makes file creation slower; the entry cache `.saishi/
 peak memory (/usr/bin/time), the files written, a rebuild after one changed entry and a rebuild
 with no change. Clean builds of saishi, the floor and Hugo, of every size, take turns, round after
 round, so that each sees the same drift of the machine; every timed run starts after a sync, and
-every ratio is the median of the ratios within each round. A size may name its own number of
+every ratio is the median of the ratios within each round, with their range. A size may name its own number of
 counties (`100000:2800`, a national round). Below the table, each larger site's clean build is
 given as a multiple of the 10,000-entry one, beside the floor's.
 """

@@ -782,9 +782,7 @@ impl PageVars<'_> {
     /// the page then needs.
     fn lists_in_context(&mut self) -> usize {
         for (key, rows) in std::mem::take(&mut self.lists) {
-            self.ctx
-                .insert_value(key, tera::Value::safe_string(&rows.concat()));
-            self.room += rows.iter().map(|r| r.len()).sum::<usize>();
+            self.insert_rows(key, rows.concat());
         }
         self.room
     }
