@@ -23,14 +23,15 @@ pub fn run(args: &Args, progress: &Progress) -> ExitCode {
         .output
         .clone()
         .unwrap_or_else(|| args.root.join("public"));
+    crate::memory::keep_freed();
     let (site, cache) = match Site::read(&args.root) {
         Ok(read) => read,
         Err(err) => return report(&args.root, &err),
     };
     let c = &site.content;
     let small = site.is_small();
-    if small {
-        crate::memory::keep_freed();
+    if !small {
+        crate::memory::hand_back_freed();
     }
     progress.say(format_args!(
         "read {} entries, {} notices, {} guide pages ({} ms)",
