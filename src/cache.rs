@@ -30,7 +30,10 @@ pub struct Stamp {
 
 impl Stamp {
     pub fn of(path: &Path) -> Option<Stamp> {
-        let meta = fs::metadata(path).ok()?;
+        Stamp::from_meta(&fs::metadata(path).ok()?)
+    }
+
+    pub fn from_meta(meta: &fs::Metadata) -> Option<Stamp> {
         let modified = meta
             .modified()
             .ok()?
@@ -160,6 +163,11 @@ impl Cache {
             assessed_under: stored.assessed_under,
             ..Cache::default()
         }
+    }
+
+    /// Whether the cache holds no entries of an earlier run: every file must be read.
+    pub fn is_empty(&self) -> bool {
+        self.last.is_empty()
     }
 
     /// The entries of `file` when it still has `stamp`, or `None` when it must be read. Each

@@ -446,6 +446,38 @@ fn unchanged_entry_files_come_from_the_cache_and_changed_ones_are_read_again() {
 }
 
 #[test]
+fn a_file_with_the_same_size_and_time_as_at_the_first_build_is_taken_from_the_cache() {
+    // The first build (nothing cached) stamps files as it reads them, the next ones before: the
+    // two stamps must agree, or every build would read every file again.
+    let site = Site::sample();
+    age_entry_files(&site);
+    site.build().assert_ok();
+    let file = "content/entries/heshun/heshun-001.yaml";
+    let text = std::fs::read_to_string(site.path(file)).unwrap();
+    let project = text.lines().find(|l| l.starts_with("project:")).unwrap();
+    let same_length = format!("project: {}", "缓".repeat((project.len() - 9) / 3));
+    assert_eq!(same_length.len(), project.len(), "{project}");
+    let modified = std::fs::metadata(site.path(file))
+        .unwrap()
+        .modified()
+        .unwrap();
+    site.write(file, &text.replace(project, &same_length));
+    std::fs::File::options()
+        .append(true)
+        .open(site.path(file))
+        .unwrap()
+        .set_modified(modified)
+        .unwrap();
+    site.build().assert_ok();
+    let page = std::fs::read_to_string(site.path("public/entries/heshun-001/index.html")).unwrap();
+    assert!(
+        !page.contains(&same_length[9..]),
+        "read again, not taken from the cache"
+    );
+    assert!(page.contains(&project[9..]), "{project}");
+}
+
+#[test]
 fn cached_verdicts_follow_a_change_in_another_entry() {
     let site = Site::fixture("rules");
     age_entry_files(&site);

@@ -51,7 +51,7 @@ pub fn print_diagnostic(root: &Path, d: &Diagnostic) {
     eprintln!("{d}");
     let text = std::fs::read(root.join(&d.file))
         .ok()
-        .and_then(|b| crate::content::source::decode(&b, &d.file).ok());
+        .and_then(|b| crate::content::source::decode(b, &d.file).ok());
     match text {
         Some(text) if !text.is_empty() => {
             let offset = byte_offset(&text, d.line, d.column).min(text.len());

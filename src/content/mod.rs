@@ -215,13 +215,17 @@ fn item_lines(text: &str) -> Vec<usize> {
 /// Reads the entries of one entry file (one mapping or a list).
 pub fn load_entry_file(root: &Path, path: &Path) -> Result<Vec<Entry>, Diagnostic> {
     let file = relative(root, path);
-    let text = source::read_text(path, &file)?;
+    entries_of(path, &file, &source::read_text(path, &file)?)
+}
+
+/// The entries in `text`, read from `path` (shown as `file`).
+fn entries_of(path: &Path, file: &str, text: &str) -> Result<Vec<Entry>, Diagnostic> {
     if text.trim().is_empty() {
         return Ok(Vec::new());
     }
-    let parsed: yaml::OneOrMany<entry::AsWritten> = yaml::parse(&text, &file, 0)?;
+    let parsed: yaml::OneOrMany<entry::AsWritten> = yaml::parse(text, file, 0)?;
     let stem = stem(path);
-    let lines = item_lines(&text);
+    let lines = item_lines(text);
     let first_line = text
         .lines()
         .position(|l| !l.trim().is_empty() && !l.starts_with('#'))
@@ -249,38 +253,60 @@ pub fn load_entry_file(root: &Path, path: &Path) -> Result<Vec<Entry>, Diagnosti
                     "add an `id:` (or rename the file)"
                 };
                 return Err(Diagnostic::new(
-                    &file,
+                    file,
                     line,
                     1,
                     format!("entry id `{id}` may only hold latin letters, digits, `-` and `_`"),
                 )
                 .with_help(format!("{how}, e.g. id: yuci-001")));
             }
-            Ok(Entry::new(id, file.clone(), line, fields))
+            Ok(Entry::new(id, file.to_owned(), line, fields))
         })
         .collect()
 }
+
+/// The entries of one file, or why they could not be read.
+type EntriesRead = Result<Vec<Arc<Entry>>, Diagnostic>;
 
 /// Reads every entry file, taking the entries of files unchanged since the last run from
 /// `cache`.
 fn load_entries(root: &Path, cache: &mut Cache) -> Result<Vec<Arc<Entry>>, Vec<Diagnostic>> {
     let paths = files(root, ENTRIES_DIR, &["yaml", "yml"]);
-    let stamps: Vec<(String, Option<Stamp>)> = paths
+    // With nothing cached every file is read now, and stamped from its open handle: asking the
+    // file system by path first took ~5 % of reading 10,000 entries (116 ms against 111).
+    let read_all = cache.is_empty();
+    let looked: Vec<(String, Option<Stamp>, Option<EntriesRead>)> = paths
         .par_iter()
-        .map(|path| (relative(root, path), Stamp::of(path)))
+        .map(|path| {
+            let file = relative(root, path);
+            if !read_all {
+                let stamp = Stamp::of(path);
+                return (file, stamp, None);
+            }
+            match source::read_text_and_meta(path, &file) {
+                Ok((text, meta)) => {
+                    let read = entries_of(path, &file, &text).map(shared);
+                    (file, Stamp::from_meta(&meta), Some(read))
+                }
+                Err(err) => (file, None, Some(Err(err))),
+            }
+        })
         .collect();
     let mut cached = Vec::new();
+    let mut read = Vec::new();
     let mut unread = Vec::new();
-    for (path, (file, stamp)) in paths.iter().zip(stamps) {
-        match cache.entries(&file, stamp) {
-            Some(entries) => cached.push(Ok(entries)),
-            None => unread.push(path),
+    for (path, (file, stamp, entries)) in paths.iter().zip(looked) {
+        match (cache.entries(&file, stamp), entries) {
+            (Some(entries), _) => cached.push(Ok(entries)),
+            (None, Some(entries)) => read.push(entries),
+            (None, None) => unread.push(path),
         }
     }
-    let read: Vec<Result<Vec<Arc<Entry>>, Diagnostic>> = unread
-        .par_iter()
-        .map(|path| load_entry_file(root, path).map(shared))
-        .collect();
+    read.par_extend(
+        unread
+            .par_iter()
+            .map(|path| load_entry_file(root, path).map(shared)),
+    );
     let (lists, errors) = split(cached.into_iter().chain(read).collect());
     let mut entries: Vec<Arc<Entry>> = lists.into_iter().flatten().collect();
     match (sort_entries(&mut entries), errors.is_empty()) {

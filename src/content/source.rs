@@ -1,8 +1,12 @@
 //! Reading the site's text files: encodings, BOMs, line endings and editor junk.
 
+use std::fs::{File, Metadata};
+use std::io::{self, Read};
 use std::path::Path;
 
 use super::Diagnostic;
+
+const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// Files an editor or the OS leaves beside real content; never content themselves.
 pub fn is_editor_junk(name: &str) -> bool {
@@ -16,25 +20,40 @@ pub fn is_editor_junk(name: &str) -> bool {
         || (name.starts_with('#') && name.ends_with('#'))
 }
 
-/// Reads a text file as UTF-8, dropping a BOM and normalising CRLF to LF.
-/// A file in another encoding is an error that names the encoding it most likely is.
+/// Reads a text file as UTF-8 (see [`decode`]).
 pub fn read_text(path: &Path, shown_as: &str) -> Result<String, Diagnostic> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| Diagnostic::whole_file(shown_as, format!("cannot read the file: {e}")))?;
-    decode(&bytes, shown_as)
+    read_text_and_meta(path, shown_as).map(|(text, _)| text)
 }
 
-pub fn decode(bytes: &[u8], shown_as: &str) -> Result<String, Diagnostic> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    match std::str::from_utf8(bytes) {
+/// [`read_text`], and what the file system tells of the file, asked of the open file: not by
+/// its path once more.
+pub fn read_text_and_meta(path: &Path, shown_as: &str) -> Result<(String, Metadata), Diagnostic> {
+    let cannot =
+        |e: io::Error| Diagnostic::whole_file(shown_as, format!("cannot read the file: {e}"));
+    let mut file = File::open(path).map_err(cannot)?;
+    let meta = file.metadata().map_err(cannot)?;
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    file.read_to_end(&mut bytes).map_err(cannot)?;
+    Ok((decode(bytes, shown_as)?, meta))
+}
+
+/// A file's bytes as UTF-8 text, without a BOM and with CRLF normalised to LF. Bytes in another
+/// encoding are an error that names the encoding they most likely are.
+pub fn decode(mut bytes: Vec<u8>, shown_as: &str) -> Result<String, Diagnostic> {
+    if bytes.starts_with(BOM) {
+        bytes.drain(..BOM.len());
+    }
+    match String::from_utf8(bytes) {
         Ok(text) if text.contains('\r') => Ok(text.replace("\r\n", "\n").replace('\r', "\n")),
-        Ok(text) => Ok(text.to_owned()),
+        Ok(text) => Ok(text),
         Err(err) => {
+            let valid_up_to = err.utf8_error().valid_up_to();
+            let bytes = err.as_bytes();
             let mut detector =
                 chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
             detector.feed(bytes, true);
             let guess = detector.guess(Some(b"cn"), chardetng::Utf8Detection::Deny);
-            let upto = &bytes[..err.valid_up_to()];
+            let upto = &bytes[..valid_up_to];
             let line = upto.iter().filter(|&&b| b == b'\n').count() + 1;
             let column = upto.iter().rev().take_while(|&&b| b != b'\n').count() + 1;
             Err(Diagnostic::new(
@@ -58,7 +77,7 @@ mod tests {
     #[test]
     fn bom_and_crlf_are_normalised() {
         assert_eq!(
-            decode(b"\xEF\xBB\xBFa: 1\r\nb: 2\r\n", "f").unwrap(),
+            decode(b"\xEF\xBB\xBFa: 1\r\nb: 2\r\n".to_vec(), "f").unwrap(),
             "a: 1\nb: 2\n"
         );
     }
@@ -66,7 +85,7 @@ mod tests {
     #[test]
     fn gbk_is_named() {
         let (gbk, _, _) = encoding_rs::GBK.encode("项目名称: 智能温室监测系统\n联系人: 王伟\n");
-        let err = decode(&gbk, "x.yaml").unwrap_err();
+        let err = decode(gbk.into_owned(), "x.yaml").unwrap_err();
         assert!(err.message.contains("not UTF-8"), "{}", err.message);
         assert!(
             err.message.contains("GBK") || err.message.contains("gb18030"),
