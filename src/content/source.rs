@@ -30,10 +30,14 @@ pub fn read_text(path: &Path, shown_as: &str) -> Result<String, Diagnostic> {
 pub fn read_text_and_meta(path: &Path, shown_as: &str) -> Result<(String, Metadata), Diagnostic> {
     let cannot =
         |e: io::Error| Diagnostic::whole_file(shown_as, format!("cannot read the file: {e}"));
-    let mut file = File::open(path).map_err(cannot)?;
+    let file = File::open(path).map_err(cannot)?;
     let meta = file.metadata().map_err(cannot)?;
     let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
-    file.read_to_end(&mut bytes).map_err(cannot)?;
+    // Up to the length just told: a `File`'s own `read_to_end` asks for it again (fstat and
+    // lseek) and then reads once more to see the end, three calls more per file.
+    file.take(meta.len())
+        .read_to_end(&mut bytes)
+        .map_err(cannot)?;
     Ok((decode(bytes, shown_as)?, meta))
 }
 
