@@ -3,11 +3,11 @@
 //! Keys may be English or the attachment-2 (附件2) Chinese headers; [`FIELDS`] is the one table
 //! of names, aliases and privacy, used for reading, suggestions and the public view.
 
-use std::collections::HashMap;
 use std::fmt;
 use std::sync::OnceLock;
 
 use chrono::NaiveDate;
+use rustc_hash::FxHashMap;
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
@@ -226,7 +226,8 @@ impl Field {
     /// Looks a key up by its English name, Chinese header or an alias, ignoring width,
     /// bracket style, case and spaces (`企业(创客)名称` and `企业（创客） 名称` are the same).
     pub fn lookup(key: &str) -> Option<Field> {
-        static INDEX: OnceLock<HashMap<String, Field>> = OnceLock::new();
+        // Fx: every key of every record is looked up here, and the keys are our own.
+        static INDEX: OnceLock<FxHashMap<String, Field>> = OnceLock::new();
         let index = INDEX.get_or_init(|| {
             FIELDS
                 .iter()
