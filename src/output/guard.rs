@@ -398,8 +398,11 @@ fn form_bytes(form: Cow<'_, str>) -> Cow<'_, [u8]> {
 }
 
 /// The ids of `entries`, and every private form of theirs (see [`each_private_form`]) once, with
-/// its first owner, in byte order: a searcher's trie is then built along memory, not all over it
-/// (a quarter less time for the 300,000 values of a site of 100k entries).
+/// its first owner, in descending byte order. In byte order a searcher's trie is built along
+/// memory, not all over it (a quarter less time for the 300,000 values of a site of 100k
+/// entries); descending, each value's path through the trie is the first transition of each
+/// state on it, which the trie looks through in order: 10 % less time again (10k entries: 36 ms
+/// against 33; 100k: 228 against 206).
 fn private_forms<'a>(
     entries: impl IntoIterator<Item = &'a Entry>,
 ) -> (Vec<Box<str>>, Vec<Form<'a>>) {
@@ -415,7 +418,7 @@ fn private_forms<'a>(
             }
         });
     }
-    forms.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    forms.par_sort_unstable_by(|a, b| b.0.cmp(&a.0));
     (ids, forms)
 }
 
