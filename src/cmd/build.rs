@@ -30,9 +30,6 @@ pub fn run(args: &Args, progress: &Progress) -> ExitCode {
     };
     let c = &site.content;
     let small = site.is_small();
-    if !small {
-        crate::memory::hand_back_freed();
-    }
     progress.say(format_args!(
         "read {} entries, {} notices, {} guide pages ({} ms)",
         c.entries.len(),
@@ -52,9 +49,11 @@ pub fn run(args: &Args, progress: &Progress) -> ExitCode {
         std::mem::forget(cache);
         built
     } else {
-        // Saved and let go first: the cache holds every file's name and stamp.
+        // Saved and let go first: the cache holds every file's name and stamp. Then the memory
+        // kept since reading began goes back, before the build's peak.
         save();
         drop(cache);
+        crate::memory::hand_back_freed();
         crate::build(&site, &out_dir)
     };
     // The process ends next, and the system takes its memory back at once: freeing every record
