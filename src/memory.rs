@@ -39,14 +39,15 @@ pub fn hand_back_freed() {
     set_purge_delay(0);
 }
 
-/// Memory freed from here on is kept for the next allocation, not handed back: the kernel then
-/// need not zero it again. For `serve`, which builds lists and `entries.json` anew at every edit
-/// and drops the last ones (kept, an edit of a 10,000-entry site was served in ~35 ms instead of
-/// ~50), for a build of a small site ([`crate::Site::is_small`]): a clean build of 10,000
-/// entries took 0.40 s instead of 0.43 (on a tmpfs; peak 80 MB instead of 54), and while `build`
-/// reads a site of any size and saves its entry cache: the YAML parsers' memory is taken again by
-/// the next file's, and a clean build took 3–4 % less CPU, at 10,000 entries as at 100,000;
-/// keeping it through the save too, 100,000 took 5–6 % less time again (+5 MB at the peak).
+/// Memory freed from here on is kept for the next allocation, not handed back within the hour:
+/// the kernel then need not zero it again. For `serve`, which builds lists and `entries.json`
+/// anew at every edit and drops the last ones (kept, an edit of a 10,000-entry site was served in
+/// ~35 ms instead of ~50), for a build of a small site ([`crate::Site::is_small`]): a clean build
+/// of 10,000 entries took 0.40 s instead of 0.43 (on a tmpfs; peak 80 MB instead of 54), and
+/// while `build` reads a site of any size and saves its entry cache: the YAML parsers' memory is
+/// taken again by the next file's, and a clean build took 3–4 % less CPU, at 10,000 entries as
+/// at 100,000; keeping it through the save too, 100,000 took 5–6 % less time again (+5 MB at
+/// the peak).
 pub fn keep_freed() {
     // An hour, not "never" (-1): memory freed then is not due to go back at all, and
     // [`hand_back_freed`] could not take it back either.
