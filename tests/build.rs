@@ -409,13 +409,14 @@ fn age_entry_files(site: &Site) {
     for entry in walkdir::WalkDir::new(site.path("content/entries")) {
         let entry = entry.unwrap();
         if entry.file_type().is_file() {
-            let file = std::fs::File::options()
-                .append(true)
-                .open(entry.path())
-                .unwrap();
-            file.set_modified(an_hour_ago).unwrap();
+            set_modified(entry.path(), an_hour_ago);
         }
     }
+}
+
+fn set_modified(path: &std::path::Path, time: std::time::SystemTime) {
+    let file = std::fs::File::options().append(true).open(path).unwrap();
+    file.set_modified(time).unwrap();
 }
 
 #[test]
@@ -462,12 +463,7 @@ fn a_file_with_the_same_size_and_time_as_at_the_first_build_is_taken_from_the_ca
         .modified()
         .unwrap();
     site.write(file, &text.replace(project, &same_length));
-    std::fs::File::options()
-        .append(true)
-        .open(site.path(file))
-        .unwrap()
-        .set_modified(modified)
-        .unwrap();
+    set_modified(&site.path(file), modified);
     site.build().assert_ok();
     let page = std::fs::read_to_string(site.path("public/entries/heshun-001/index.html")).unwrap();
     assert!(

@@ -280,8 +280,7 @@ fn load_entries(root: &Path, cache: &mut Cache) -> Result<Vec<Arc<Entry>>, Vec<D
         .map(|path| {
             let file = relative(root, path);
             if !read_all {
-                let stamp = Stamp::of(path);
-                return (file, stamp, None);
+                return (file, Stamp::of(path), None);
             }
             match source::read_text_and_meta(path, &file) {
                 Ok((text, meta)) => {

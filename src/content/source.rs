@@ -33,9 +33,10 @@ pub fn read_text_and_meta(path: &Path, shown_as: &str) -> Result<(String, Metada
     let file = File::open(path).map_err(cannot)?;
     let meta = file.metadata().map_err(cannot)?;
     let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
-    // Up to the length just told: a `File`'s own `read_to_end` asks for it again (fstat and
-    // lseek) and then reads once more to see the end, three calls more per file.
-    file.take(meta.len())
+    // Room for the length just told, then to the end as any reader: a `File`'s own `read_to_end`
+    // asks for the length again (fstat and lseek). Not only up to that length: a file that grew
+    // meanwhile, or whose file system tells no length, is read whole.
+    file.take(u64::MAX)
         .read_to_end(&mut bytes)
         .map_err(cannot)?;
     Ok((decode(bytes, shown_as)?, meta))
@@ -84,6 +85,15 @@ mod tests {
             decode(b"\xEF\xBB\xBFa: 1\r\nb: 2\r\n".to_vec(), "f").unwrap(),
             "a: 1\nb: 2\n"
         );
+    }
+
+    #[test]
+    #[cfg(target_os = "linux")]
+    fn a_file_whose_file_system_tells_no_length_is_read_whole() {
+        let path = Path::new("/proc/self/status");
+        let (text, meta) = read_text_and_meta(path, "status").unwrap();
+        assert_eq!(meta.len(), 0);
+        assert!(text.contains("Name:"), "{text}");
     }
 
     #[test]
