@@ -288,9 +288,11 @@ fn hand_over(
 const RENDERED_AHEAD: usize = 16 << 20;
 
 /// About how many kilobytes of pages `build` renders at a time (see [`render::Renderer::weight`]):
-/// 512 entry pages, or a county of four thousand entries. Twice that held ~10 MB more at the
-/// peak of a clean build of 100k entries, for no less time.
-const BATCH_WEIGHT: usize = 4 << 10;
+/// 256 entry pages, or a county of two thousand entries. Twice that, with as many page buffers
+/// kept for reuse ([`memory::PAGE_BUFFERS`]) on top of twice the pages in flight, peaked 15 MB
+/// higher (301 MB at 100k entries over 2,800 counties); without kept buffers it had been ~4 %
+/// faster than this, for ~4 MB more.
+pub const BATCH_WEIGHT: usize = 2 << 10;
 
 /// `items` cut into batches of about [`BATCH_WEIGHT`] by `weight`. A heavy item (a list of very
 /// many entries, over half a batch) leads a batch of light ones, one such item a batch, so that

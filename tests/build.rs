@@ -636,3 +636,24 @@ fn fields_left_blank_show_as_not_filled_in() {
     let row = &row[..row.find("</tr>").unwrap()];
     assert_eq!(count(row, "<td>（未填写）</td>"), 2, "{row}");
 }
+
+#[test]
+fn a_site_of_several_batches_writes_every_page_whole() {
+    // Entry pages render in batches of a few hundred, into buffers of pages written before:
+    // each page must hold itself alone.
+    let site = Site::fixture("minimal");
+    let list: String = (1..=700)
+        .map(|i| format!("- id: many-{i:03}\n  project: 项目{i}\n  region: 榆次区\n"))
+        .collect();
+    site.write("content/entries/many.yaml", &list);
+    site.build().assert_ok();
+    for i in 1..=700 {
+        let page = site.public(&format!("entries/many-{i:03}/index.html"));
+        assert!(
+            page.starts_with("<!DOCTYPE html>") && page.matches("<!DOCTYPE").count() == 1,
+            "entries/many-{i:03}: {} bytes, not one whole page",
+            page.len()
+        );
+        assert!(page.contains(&format!("<title>项目{i} · ")), "many-{i:03}");
+    }
+}

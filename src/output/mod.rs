@@ -587,6 +587,7 @@ impl Filler {
         let thread = thread::spawn(move || {
             for batch in received {
                 write_files(&into, &batch)?;
+                crate::memory::PAGE_BUFFERS.keep(batch.into_iter().map(|f| f.bytes));
             }
             Ok(())
         });

@@ -424,7 +424,7 @@ impl<'a> Renderer<'a> {
         // from Tera's small default (a list of thousands held its last two sizes at once) and no
         // second pass to make a `String`.
         let bytes = vars.render(|ctx, room| {
-            let mut bytes = Vec::with_capacity(room);
+            let mut bytes = crate::memory::PAGE_BUFFERS.take(room);
             self.tera
                 .render_to(template, ctx, &mut bytes)
                 .map(|()| bytes)
