@@ -149,7 +149,11 @@ def main():
                 s["n"], s["regions"], spread(round_ratios(s["runs"]["saishi"], base["runs"]["saishi"]), "×"),
                 base["n"], spread(floor, "×")))
     print("\nRatios are medians of each round's ratio, with their range over the rounds.")
+    sys.stdout.flush()
     shutil.rmtree(work, ignore_errors=True)
+    # ext4 passes over inodes freed moments ago when it makes files: a run timed right after this
+    # deletion makes files slower than the one before.
+    print("The run's sites and outputs are deleted; wait five minutes or more before timing again.")
 
 if __name__ == "__main__":
     main()

@@ -292,7 +292,7 @@ const RENDERED_AHEAD: usize = 16 << 20;
 /// kept for reuse ([`memory::PAGE_BUFFERS`]) on top of twice the pages in flight, peaked 15 MB
 /// higher (301 MB at 100k entries over 2,800 counties); without kept buffers it had been ~4 %
 /// faster than this, for ~4 MB more.
-pub const BATCH_WEIGHT: usize = 2 << 10;
+const BATCH_WEIGHT: usize = 2 << 10;
 
 /// `items` cut into batches of about [`BATCH_WEIGHT`] by `weight`. A heavy item (a list of very
 /// many entries, over half a batch) leads a batch of light ones, one such item a batch, so that

@@ -71,8 +71,8 @@ fn set_purge_delay(milliseconds: std::ffi::c_long) {
 /// memory handed back at once ([`hand_back_freed`]), every page went into memory the kernel had
 /// to fault in and zero anew, and freeing it was a system call soon after. With them, a clean
 /// build of 100,000 entries faulted in a quarter fewer pages and took ~5 % less time. No more
-/// are kept than two batches of entry pages use (see [`crate::BATCH_WEIGHT`]), and none larger
-/// than a page of a few entries, so the peak does not grow.
+/// are kept than two of `build`'s batches of entry pages use, and none over 64 KB (a county's
+/// list is megabytes), so the peak does not grow.
 pub static PAGE_BUFFERS: Buffers = Buffers::new(512, 64 << 10);
 
 /// Byte buffers kept for reuse, up to a number and a size.
