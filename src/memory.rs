@@ -30,15 +30,20 @@ pub fn for_one_run() {
 /// kernel zeroes each batch's pages anew). After 1 ms instead of at once it took ~5 % less time,
 /// but on a slow disk some builds peaked at 331–364 MB.
 pub fn hand_back_freed() {
-    // What was kept so far goes back first, from the heap of each thread that may hold some:
-    // mimalloc forces out only memory due to go back some time, and with no delay it looks for
-    // none (collected after the delay was set to 0, none went and 100k entries over 2,800
-    // counties peaked at 294–299 MB on the disk).
+    // What was kept so far goes back first: mimalloc forces out only memory due to go back some
+    // time, and with no delay it looks for none (collected after the delay was set to 0, none
+    // went and 100k entries over 2,800 counties peaked at 294–299 MB on the disk).
+    hand_back_kept();
+    set_purge_delay(0);
+}
+
+/// Memory kept until now ([`keep_freed`]) goes back to the system, from the heap of each thread
+/// that may hold some; what is freed from here on is kept as before.
+pub fn hand_back_kept() {
     // SAFETY: mimalloc's collect only returns memory no allocation uses.
     let collect = || unsafe { libmimalloc_sys::mi_collect(true) };
     rayon::broadcast(|_| collect());
     collect();
-    set_purge_delay(0);
 }
 
 /// Memory freed from here on is kept for the next allocation, not handed back within the hour:
@@ -133,6 +138,29 @@ mod tests {
         for_one_run();
         assert_eq!(purge_delay(), 0);
         keep_freed();
+        assert_eq!(purge_delay(), KEPT_FOR_MS);
+        // Kept memory goes back on demand, and what is freed later is still kept.
+        let size = 64 << 20;
+        let resident = || {
+            let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
+            let pages: usize = statm
+                .split(' ')
+                .nth(1)
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(0);
+            pages * 4096
+        };
+        // SAFETY: a block of mimalloc's own, written within its size and freed once.
+        unsafe {
+            let block = libmimalloc_sys::mi_malloc(size).cast::<u8>();
+            assert!(!block.is_null());
+            std::ptr::write_bytes(block, 1, size);
+            libmimalloc_sys::mi_free(block.cast());
+        }
+        let kept = resident();
+        hand_back_kept();
+        let handed_back = kept.saturating_sub(resident());
+        assert!(handed_back > size / 2, "{handed_back} bytes handed back");
         assert_eq!(purge_delay(), KEPT_FOR_MS);
         hand_back_freed();
         assert_eq!(purge_delay(), 0);
