@@ -639,21 +639,33 @@ fn fields_left_blank_show_as_not_filled_in() {
 
 #[test]
 fn a_site_of_several_batches_writes_every_page_whole() {
-    // Entry pages render in batches of a few hundred, into buffers of pages written before:
-    // each page must hold itself alone.
+    // Entry pages render in batches of a few hundred, into buffers of pages written before, and
+    // the records of entries.json in runs of a few thousand: each page must hold itself alone,
+    // and the list every record once, in order.
     let site = Site::fixture("minimal");
-    let list: String = (1..=700)
-        .map(|i| format!("- id: many-{i:03}\n  project: 项目{i}\n  region: 榆次区\n"))
+    let many = 2100;
+    let list: String = (1..=many)
+        .map(|i| format!("- id: many-{i:04}\n  project: 项目{i}\n  region: 榆次区\n"))
         .collect();
     site.write("content/entries/many.yaml", &list);
     site.build().assert_ok();
-    for i in 1..=700 {
-        let page = site.public(&format!("entries/many-{i:03}/index.html"));
+    for i in 1..=many {
+        let page = site.public(&format!("entries/many-{i:04}/index.html"));
         assert!(
             page.starts_with("<!DOCTYPE html>") && page.matches("<!DOCTYPE").count() == 1,
-            "entries/many-{i:03}: {} bytes, not one whole page",
+            "entries/many-{i:04}: {} bytes, not one whole page",
             page.len()
         );
-        assert!(page.contains(&format!("<title>项目{i} · ")), "many-{i:03}");
+        assert!(page.contains(&format!("<title>项目{i} · ")), "many-{i:04}");
     }
+    let json: serde_json::Value = serde_json::from_str(&site.public("data/entries.json")).unwrap();
+    let ids: Vec<&str> = json["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["id"].as_str().unwrap())
+        .collect();
+    let mut expected: Vec<String> = (1..=many).map(|i| format!("many-{i:04}")).collect();
+    expected.push("valid-001".to_owned());
+    assert_eq!(ids, expected);
 }

@@ -6,6 +6,7 @@ pub mod model;
 pub mod templates;
 
 use std::io::Write;
+use std::ops::Range;
 use std::path::Path;
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -63,6 +64,13 @@ impl Job {
         Job::Json,
     ];
 }
+
+/// How many records of `entries.json` one task makes when none are kept
+/// ([`Renderer::write_json`]): ~1.6 MB of them at 100,000 entries.
+const JSON_RUN: usize = 2048;
+
+/// How many runs of [`JSON_RUN`] records are made at a time, and held until written.
+const JSON_RUNS_AT_ONCE: usize = 4;
 
 /// The room a page is rendered into at first: an entry's page fits.
 const PAGE_BYTES: usize = 8 << 10;
@@ -594,13 +602,14 @@ impl<'a> Renderer<'a> {
         raw(out, b",\"rules\":")?;
         serde_json::to_writer(&mut *out, &self.view.rules)?;
         raw(out, b",\"entries\":[")?;
-        let mut problems = JsonProblems::default();
-        for i in 0..self.entry_count() {
-            if i > 0 {
-                raw(out, b",")?;
-            }
-            match &self.fragments {
-                Some(f) => {
+        let count = self.entry_count();
+        match &self.fragments {
+            Some(f) => {
+                let mut problems = JsonProblems::default();
+                for i in 0..count {
+                    if i > 0 {
+                        raw(out, b",")?;
+                    }
                     let record = kept(Some(&f.records[i]), || {
                         let mut record = Vec::new();
                         self.write_record(&mut record, &mut problems, i)
@@ -608,8 +617,33 @@ impl<'a> Renderer<'a> {
                     })?;
                     raw(out, &record)?;
                 }
-                // Nothing kept: straight into the file, no copy per entry.
-                None => self.write_record(&mut *out, &mut problems, i)?,
+            }
+            // Nothing kept: the records are made in parallel, a few runs of them at a time, and
+            // written in order. On one thread, they were the last ~0.3 s of a rebuild of 100,000
+            // entries after one changed, the other core idle.
+            None => {
+                let runs: Vec<Range<usize>> = (0..count)
+                    .step_by(JSON_RUN)
+                    .map(|start| start..count.min(start + JSON_RUN))
+                    .collect();
+                for some in runs.chunks(JSON_RUNS_AT_ONCE) {
+                    let made: Vec<serde_json::Result<Vec<u8>>> = some
+                        .par_iter()
+                        .map(|run| {
+                            let (mut bytes, mut problems) = (Vec::new(), JsonProblems::default());
+                            for i in run.clone() {
+                                if i > 0 {
+                                    bytes.push(b',');
+                                }
+                                self.write_record(&mut bytes, &mut problems, i)?;
+                            }
+                            Ok(bytes)
+                        })
+                        .collect();
+                    for bytes in made {
+                        raw(out, &bytes?)?;
+                    }
+                }
             }
         }
         raw(out, b"]}")
