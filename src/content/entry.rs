@@ -289,7 +289,7 @@ impl Entity {
 
 /// What an entry record says, field by field; a blank field is `None`. Its serde form is the
 /// plain one, for the entry cache; files people write are read through [`AsWritten`].
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Record {
     pub id: Option<String>,
     pub project: Option<String>,
@@ -488,6 +488,15 @@ impl Entry {
             fields,
             keys: OnceLock::new(),
         }
+    }
+
+    /// Whether `self` is `other` as read again: the same id, file, line and fields (its folded
+    /// names follow from them).
+    pub fn says_same(&self, other: &Entry) -> bool {
+        self.id == other.id
+            && self.file == other.file
+            && self.line == other.line
+            && self.fields == other.fields
     }
 
     /// Makes the folded names of every entry, in parallel (see [`Entry::keys`]).
