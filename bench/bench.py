@@ -18,18 +18,21 @@ registries this machine reaches). Below the table, each larger site's clean buil
 given as a multiple of the 10,000-entry one, beside the floor's, with the growth of saishi's
 user and system CPU.
 """
-import argparse, os, re, shutil, statistics, subprocess, sys, tempfile, time
+import argparse, collections, os, re, shutil, statistics, subprocess, sys, tempfile, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 
+# One timed run: wall seconds, peak KB, its stderr, user and system CPU seconds.
+Run = collections.namedtuple("Run", "secs kb stderr user system")
+
 def timed(cmd, cwd=None):
-    """(seconds, peak KB, stderr, user CPU seconds, system CPU seconds) of one run."""
+    """The Run of `cmd`."""
     out = subprocess.run(["/usr/bin/time", "-f", "%e %M %U %S"] + cmd, cwd=cwd, capture_output=True, text=True)
     if out.returncode != 0:
         sys.exit("failed: %s\n%s" % (" ".join(cmd), out.stderr[-2000:]))
     secs, kb, user, system = out.stderr.strip().splitlines()[-1].split()
-    return float(secs), int(kb), out.stderr, float(user), float(system)
+    return Run(float(secs), int(kb), out.stderr, float(user), float(system))
 
 def generate(gen, n, regions, out, fmt):
     """`out`, holding the shared workload's site of `n` entries over `regions` counties for the
@@ -43,7 +46,7 @@ def aside(path, trash):
         os.rename(path, os.path.join(trash, "old-%d" % time.monotonic_ns()))
 
 def from_scratch(cmd, out_dir, trash, cwd=None, forget=()):
-    """(seconds, peak KB, stderr) of one build from scratch: the output folder renamed aside and
+    """The Run of one build from scratch: the output folder renamed aside and
     the files of `forget` (caches) removed first."""
     aside(out_dir, trash)
     for path in forget:
@@ -65,11 +68,11 @@ def install_eleventy():
                         "@11ty/eleventy@3", "js-yaml@4"], check=True, capture_output=True)
     return ["node", cmd, "--quiet"]
 
-def round_ratios(xs, ys, of=0):
+def round_ratios(xs, ys, of="secs"):
     """The ratios x/y of the same rounds (of the runs' times, or of another of their figures):
     each round's pair saw about the same moment of the machine, which a ratio of medians taken
     over different rounds does not."""
-    return [x[of] / y[of] for x, y in zip(xs, ys) if y[of]]
+    return [getattr(x, of) / getattr(y, of) for x, y in zip(xs, ys) if getattr(y, of)]
 
 def spread(ratios, unit=""):
     """The median of `ratios`, and their range when there are several: how far the rounds
@@ -159,10 +162,10 @@ def main():
     fmt = lambda v: "%.2f s" % v if v is not None else "—"
     for s in sites:
         runs = s["runs"]
-        clean = statistics.median(r[0] for r in runs["saishi"])
-        peak = max(r[1] for r in runs["saishi"])
-        written = re.search(r"(\d+) files written", runs["saishi"][-1][2]).group(1)
-        median = lambda tool: statistics.median(r[0] for r in runs[tool]) if tool in runs else None
+        clean = statistics.median(r.secs for r in runs["saishi"])
+        peak = max(r.kb for r in runs["saishi"])
+        written = re.search(r"(\d+) files written", runs["saishi"][-1].stderr).group(1)
+        median = lambda tool: statistics.median(r.secs for r in runs[tool]) if tool in runs else None
         versus = lambda tool: spread(round_ratios(runs["saishi"], runs[tool]) if tool in runs else [])
         entries_dir = os.path.join(s["site"], "content", "entries")
         entry = os.path.join(entries_dir, sorted(os.listdir(entries_dir))[0])
@@ -172,13 +175,13 @@ def main():
         for k in range(a.runs):
             with open(entry, "w", encoding="utf-8") as f:
                 f.write(re.sub(r"^project: .*$", "project: 基准测试%d" % k, original, count=1, flags=re.M))
-            changed.append(timed(s["build"])[0])
-        nothing, _, err, _, _ = timed(s["build"])
-        assert " 0 files written" in err, err
+            changed.append(timed(s["build"]).secs)
+        nothing = timed(s["build"])
+        assert " 0 files written" in nothing.stderr, nothing.stderr
         with open(entry, "w", encoding="utf-8") as f:
             f.write(original)
         print("| %d | %d | %.2f s | %d | %s | %.2f s | %.2f s | %s |" % (
-            s["n"], s["regions"], clean, peak // 1024, written, statistics.median(changed), nothing,
+            s["n"], s["regions"], clean, peak // 1024, written, statistics.median(changed), nothing.secs,
             " | ".join([fmt(median(p)) for p in peers] + [versus(p) for p in peers])))
         sys.stdout.flush()
     base = next((s for s in sites if s["n"] == 10000), None)
@@ -190,7 +193,7 @@ def main():
                 base["n"], spread(floor, "×")))
             # Where the growth is: the program's own work, or the kernel's making of files.
             print("  saishi's CPU: user %s, system %s" % tuple(
-                spread(round_ratios(s["runs"]["saishi"], base["runs"]["saishi"], of), "×") for of in (3, 4)))
+                spread(round_ratios(s["runs"]["saishi"], base["runs"]["saishi"], of), "×") for of in ("user", "system")))
     print("\nRatios are medians of each round's ratio, with their range over the rounds.")
     sys.stdout.flush()
     shutil.rmtree(work, ignore_errors=True)

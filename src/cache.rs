@@ -254,6 +254,8 @@ impl Cache {
                 now.entry(e.file.as_str()).or_default().push(e);
             }
         }
+        // Both lists of a file are in the order of ids: entries are sorted so, and a file's
+        // entries are cached in the order of the run's entries (see [`Cache::save`]).
         for (file, then) in std::mem::take(&mut self.reread) {
             let now = now.remove(file.as_str()).unwrap_or_default();
             let same = now.len() == then.len()
