@@ -3,7 +3,7 @@
 //! Every contest key is optional and defaults to the value of the 2025 晋中 notice
 //! (市工信企业发〔2025〕52号).
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::path::Path;
 use std::sync::OnceLock;
 
@@ -158,7 +158,7 @@ impl Contest {
     pub fn region_for(&self, written: &str) -> Option<&Region> {
         // Every name folded once per contest, not once per entry.
         let names = self.region_names.get_or_init(|| {
-            let mut names = HashMap::new();
+            let mut names = HashMap::default();
             for (i, r) in self.regions.iter().enumerate() {
                 for n in std::iter::once(&r.name).chain(&r.aliases) {
                     names.entry(fold(n)).or_insert(i);
