@@ -231,12 +231,11 @@ fn shared_members<'a>(
     ranks: &[u32],
     needed: Option<&Concerned>,
 ) -> HashMap<&'a str, Vec<u32>> {
-    let named: Vec<(&str, u32)> = entries
+    let named = entries
         .par_iter()
         .zip(ranks)
         .flat_map_iter(|(e, &r)| e.keys().team.iter().map(move |n| (n.as_str(), r)))
-        .filter(|(n, _)| needed.is_none_or(|c| c.members.contains(n)))
-        .collect();
+        .filter(|(n, _)| needed.is_none_or(|c| c.members.contains(n)));
     by_key(named)
         .chunk_by(same_key)
         .filter(|group| group.len() > 1)
@@ -248,7 +247,7 @@ fn duplicates<'a>(
     entries: &'a [Arc<Entry>],
     needed: Option<&Concerned>,
 ) -> HashMap<&'a str, Vec<(&'a str, Likeness)>> {
-    let filed: Vec<(&str, (&str, &str))> = entries
+    let filed = entries
         .par_iter()
         .filter_map(|e| {
             let keys = e.keys();
@@ -257,8 +256,7 @@ fn duplicates<'a>(
                 (e.id.as_str(), keys.project.as_deref()?),
             ))
         })
-        .filter(|(a, _)| needed.is_none_or(|c| c.applicants.contains(a)))
-        .collect();
+        .filter(|(a, _)| needed.is_none_or(|c| c.applicants.contains(a)));
     let filed = by_key(filed);
     let shared: Vec<&[Keyed<(&str, &str)>]> =
         filed.chunk_by(same_key).filter(|g| g.len() > 1).collect();
@@ -297,9 +295,10 @@ type Keyed<'k, V> = (u64, &'k str, V);
 /// key in a map when most keys are alone, as names are. Sorted by the hash first, only pairs of
 /// one key (or, by a rare chance, one hash) compare their text: sorting by the text took half of
 /// making the indexes of 100,000 entries.
-fn by_key<'k, V: Ord + Send>(pairs: Vec<(&'k str, V)>) -> Vec<Keyed<'k, V>> {
+fn by_key<'k, V: Ord + Send>(
+    pairs: impl ParallelIterator<Item = (&'k str, V)>,
+) -> Vec<Keyed<'k, V>> {
     let mut keyed: Vec<Keyed<V>> = pairs
-        .into_par_iter()
         .map(|(k, v)| (FxBuildHasher.hash_one(k), k, v))
         .collect();
     keyed.par_sort_unstable_by(|a, b| {
@@ -332,7 +331,7 @@ mod tests {
             ("赵六", 5),
             ("王伟", 0),
         ];
-        let keyed = by_key(pairs);
+        let keyed = by_key(pairs.into_par_iter());
         let mut groups: Vec<(&str, Vec<i32>)> = keyed
             .chunk_by(same_key)
             .map(|g| (g[0].1, g.iter().map(|&(_, _, v)| v).collect()))
