@@ -127,24 +127,36 @@ impl Site {
 /// Renders `site` and writes it to `out_dir`: nothing is written unless every page rendered and
 /// the privacy guard passed, so a failed build leaves the previous output as it was. Pages whose
 /// inputs are the same as at the last build into `out_dir` (see [`output::manifest`]) are not
-/// rendered again.
-pub fn build(site: &Site, out_dir: &Path) -> Result<output::WriteStats, Error> {
-    output::check_output_dir(&site.root, out_dir)?;
-    let theme = render::templates::load(&site.root, &site.config.theme).map_err(Error::Content)?;
+/// rendered again. `first` runs before anything is rendered, beside the making of a new output
+/// folder's folders (the kernel's work, mostly): work that must be over before the build's
+/// peak of memory goes there. It runs when the build fails before that too.
+pub fn build(
+    site: &Site,
+    out_dir: &Path,
+    first: impl FnOnce(),
+) -> Result<output::WriteStats, Error> {
+    let (theme, mut writer) = match begin(site, out_dir) {
+        Ok(begun) => begun,
+        Err(err) => {
+            first();
+            return Err(err);
+        }
+    };
     let renderer = render::Renderer::new(site, &theme.tera);
-    let mut writer = output::Writer::begin(out_dir)?;
     let guard = output::guard::BuildGuard::new(site, writer.is_new());
     let failed = AtomicBool::new(false);
     std::thread::scope(|scope| {
-        // Into a new output folder every byte is checked: the full searcher is made at once, on
-        // a thread of its own, beside the fingerprints, the list of every entry and the first
-        // pages (whose checks wait for it).
-        let preparing = writer.is_new().then(|| scope.spawn(|| guard.prepare()));
-        // And its folders are made ahead of the pages, most of them while none is ready yet.
+        // A new output folder's folders are made ahead of the pages, most of them while none is
+        // ready yet.
         let (renderer, failed) = (&renderer, &failed);
         let making = writer
             .folder_maker()
             .map(|maker| scope.spawn(move || maker.make(renderer.folders(), failed)));
+        first();
+        // Into a new output folder every byte is checked: the full searcher is made at once, on
+        // a thread of its own, beside the fingerprints, the list of every entry and the first
+        // pages (whose checks wait for it).
+        let preparing = writer.is_new().then(|| scope.spawn(|| guard.prepare()));
         // A small site's pages render on while the searcher is being made.
         let ahead = if site.is_small() { RENDERED_AHEAD } else { 0 };
         let written = write_pages(renderer, theme.digest, &mut writer, &guard, ahead);
@@ -171,6 +183,13 @@ pub fn build(site: &Site, out_dir: &Path) -> Result<output::WriteStats, Error> {
     writer.add(statics, &changes)?;
     guard.finish()?;
     writer.finish()
+}
+
+/// The theme of `site`, and the writer of `out_dir`.
+fn begin(site: &Site, out_dir: &Path) -> Result<(render::templates::Theme, output::Writer), Error> {
+    output::check_output_dir(&site.root, out_dir)?;
+    let theme = render::templates::load(&site.root, &site.config.theme).map_err(Error::Content)?;
+    Ok((theme, output::Writer::begin(out_dir)?))
 }
 
 /// Renders the pages that changed since the last build (`theme` is the theme's digest) and hands

@@ -325,6 +325,26 @@ fn refuses_to_build_into_the_site_itself() {
     assert!(site.path("content/entries/valid-001.yaml").exists());
 }
 
+#[test]
+fn a_build_runs_its_first_step_once_before_any_page_even_when_it_fails() {
+    let site = Site::fixture("minimal");
+    let loaded = saishi::Site::load(&site.root).unwrap();
+    let out = site.path("public");
+    let mut seen = Vec::new();
+    saishi::build(&loaded, &out, || seen.push(out.join("index.html").exists())).unwrap();
+    assert_eq!(
+        seen,
+        vec![false],
+        "run once, before the output was in place"
+    );
+    assert!(out.join("index.html").exists());
+    // Refused before anything is made: the step still runs.
+    let mut ran = 0;
+    let err = saishi::build(&loaded, &site.root, || ran += 1).unwrap_err();
+    assert!(err.to_string().contains("refusing to build into"), "{err}");
+    assert_eq!(ran, 1);
+}
+
 /// An incremental build must give the very bytes a build from scratch gives.
 fn assert_same_as_a_clean_build(site: &Site) {
     let clean = site.path("clean");

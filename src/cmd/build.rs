@@ -37,24 +37,25 @@ pub fn run(args: &Args, progress: &Progress) -> ExitCode {
         c.guide.len(),
         start.elapsed().as_millis()
     ));
-    let save = || cache.save(&site.root, &site.content.entries, &site.assessments);
     let built = if small {
         // The entry cache serves the next run: saved beside the build instead of before it, in
         // memory to spare (~20 ms of a clean build of 10,000 entries, on one thread while the
         // other waited). Beside a build of 100,000 it raised the peak from 282 MB to 305.
         let built = std::thread::scope(|scope| {
-            scope.spawn(save);
-            crate::build(&site, &out_dir)
+            scope.spawn(|| cache.save(&site.root, &site.content.entries, &site.assessments));
+            crate::build(&site, &out_dir, || ())
         });
         std::mem::forget(cache);
         built
     } else {
-        // Saved and let go first: the cache holds every file's name and stamp. Then the memory
-        // kept since reading began goes back, before the build's peak.
-        save();
-        drop(cache);
-        crate::memory::hand_back_freed();
-        crate::build(&site, &out_dir)
+        // Saved and let go before the pages, beside the making of folders: the cache holds
+        // every file's name and stamp. Then the memory kept since reading began goes back,
+        // before the build's peak.
+        crate::build(&site, &out_dir, || {
+            cache.save(&site.root, &site.content.entries, &site.assessments);
+            drop(cache);
+            crate::memory::hand_back_freed();
+        })
     };
     // The process ends next, and the system takes its memory back at once: freeing every record
     // and verdict one by one took ~0.5 s of a one-entry rebuild of 100,000 entries.
