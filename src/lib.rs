@@ -89,8 +89,14 @@ impl Site {
     /// contest rules are not (they carry their findings).
     pub fn load(root: &Path) -> Result<Site, Error> {
         let (site, cache) = Site::read(root)?;
-        cache.save(root, &site.content.entries, &site.assessments);
+        site.save_cache(&cache);
         Ok(site)
+    }
+
+    /// Saves `cache`, the entry cache of the run that read this site, with its entries and
+    /// their assessments.
+    pub fn save_cache(&self, cache: &cache::Cache) {
+        cache.save(&self.root, &self.content.entries, &self.assessments);
     }
 
     /// [`Site::load`], with the entry cache of this run handed back instead of saved: it only

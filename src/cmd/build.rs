@@ -42,7 +42,7 @@ pub fn run(args: &Args, progress: &Progress) -> ExitCode {
         // memory to spare (~20 ms of a clean build of 10,000 entries, on one thread while the
         // other waited). Beside a build of 100,000 it raised the peak from 282 MB to 305.
         let built = std::thread::scope(|scope| {
-            scope.spawn(|| cache.save(&site.root, &site.content.entries, &site.assessments));
+            scope.spawn(|| site.save_cache(&cache));
             crate::build(&site, &out_dir, || ())
         });
         std::mem::forget(cache);
@@ -52,7 +52,7 @@ pub fn run(args: &Args, progress: &Progress) -> ExitCode {
         // every file's name and stamp. Then the memory kept since reading began goes back,
         // before the build's peak.
         crate::build(&site, &out_dir, || {
-            cache.save(&site.root, &site.content.entries, &site.assessments);
+            site.save_cache(&cache);
             drop(cache);
             crate::memory::hand_back_freed();
         })
